@@ -1,0 +1,15 @@
+// Package sandbox is the kit shared by DataPull's provider emulators: a
+// scalable clock, fixed-window rate limiting, deterministic fault injection,
+// an OAuth 2.0 authorization server and per-endpoint traffic counters.
+//
+// The emulators built on it (sandbox/xero, sandbox/hubspot) are the ground
+// truth for every connector test, the engine of the demo and a product
+// feature of their own (`datapull sandbox`). They must never import
+// connector code (internal/provider/...), so that one misunderstanding of a
+// provider's API cannot hide on both sides of a test.
+//
+// Time in the kit is always provider time, read from a Clock. Durations
+// handed back to clients for waiting (Retry-After) are converted to wall
+// time, so a client that honours them waits exactly as long as the scaled
+// clock needs.
+package sandbox
