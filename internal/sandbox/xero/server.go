@@ -96,7 +96,7 @@ func (s *Server) api(endpoint string, scopes scopeRule, h apiHandler) http.Handl
 		mw := s.meter.Wrap(w, r.Header.Get("Xero-Tenant-Id"), endpoint)
 		defer mw.Done()
 		w = mw
-		if apiErr := s.serveAPI(w, r, endpoint, scopes, h, instance); apiErr != nil {
+		if apiErr := s.serveAPI(w, r, endpoint, scopes, h, instance); apiErr != nil && apiErr != errHandled {
 			apiErr.write(w)
 		}
 	}
@@ -123,7 +123,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, endpoint strin
 		return errNotAcceptable()
 	}
 	c := &call{r: r, grant: g, org: org, instance: instance}
-	if apiErr := s.injectFault(w, c, endpoint); apiErr != nil {
+	switch apiErr := s.injectFault(w, c, endpoint); apiErr {
+	case nil:
+	case errTruncate:
+		w = truncateBody(w)
+	default:
 		return apiErr
 	}
 	status, body, apiErr := h(c)
