@@ -3,6 +3,8 @@ package xero
 import (
 	"fmt"
 	"time"
+
+	"github.com/datapull/datapull/internal/sandbox"
 )
 
 // Config sets up a sandbox Xero. The zero value is not usable; start from
@@ -79,6 +81,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("xero sandbox: high-volume threshold must be at least 1")
 	case c.AccessTokenTTL <= 0 || c.RefreshTokenTTL <= 0 || c.RefreshGrace < 0:
 		return fmt.Errorf("xero sandbox: token lifetimes must be positive")
+	}
+	if _, err := sandbox.ParseFaults(c.Faults, c.Seed); err != nil {
+		return fmt.Errorf("xero sandbox: %w", err)
 	}
 	return nil
 }

@@ -336,55 +336,58 @@ func (g *generator) quotesGen() {
 }
 
 // attachments gives a few records of each kind that supports them one or
-// two files, and sets their HasAttachments.
+// two files, and sets their HasAttachments: at least one record of each
+// kind, so every attachments endpoint has something to serve.
 func (g *generator) attachments() {
 	g.o.byCode["090"].HasAttachments = true
 	g.attach("Accounts", g.o.byCode["090"].AccountID)
-	for _, c := range g.contacts {
-		if g.chance(0.02) {
-			c.HasAttachments = true
-			g.attach("Contacts", c.ContactID)
+	// Contacts and transfers hidden from default lists (archived, deleted)
+	// get none, so the ones that have some are easy to find.
+	attachSome(g, "Contacts", g.contacts, 0.02, func(c *Contact) string {
+		if c.ContactStatus != "ACTIVE" {
+			return ""
+		}
+		c.HasAttachments = true
+		return c.ContactID
+	})
+	attachSome(g, "Invoices", g.invoices, 0.04, func(r *Invoice) string { r.HasAttachments = true; return r.InvoiceID })
+	attachSome(g, "CreditNotes", g.creditNotes, 0.05, func(r *CreditNote) string { r.HasAttachments = true; return r.CreditNoteID })
+	attachSome(g, "BankTransactions", g.bankTxns, 0.03, func(r *BankTransaction) string {
+		if r.Type != "SPEND" && r.Type != "RECEIVE" {
+			return ""
+		}
+		r.HasAttachments = true
+		return r.BankTransactionID
+	})
+	attachSome(g, "BankTransfers", g.transfers, 0.03, func(r *BankTransfer) string {
+		if r.Status != "AUTHORISED" {
+			return ""
+		}
+		r.HasAttachments = true
+		return r.BankTransferID
+	})
+	attachSome(g, "ManualJournals", g.manualJournals, 0.05, func(r *ManualJournal) string { r.HasAttachments = true; return r.ManualJournalID })
+	attachSome(g, "PurchaseOrders", g.purchaseOrders, 0.04, func(r *PurchaseOrder) string { r.HasAttachments = true; return r.PurchaseOrderID })
+	attachSome(g, "Quotes", g.quotes, 0.04, func(r *Quote) string { r.HasAttachments = true; return r.QuoteID })
+}
+
+// attachSome attaches files to records of one endpoint with the given odds,
+// and to the first eligible record from the middle on if chance gave none.
+// mark flags a record and returns its id, or "" if it cannot have attachments.
+func attachSome[T any](g *generator, endpoint string, records []T, odds float64, mark func(T) string) {
+	some := false
+	for _, r := range records {
+		if g.chance(odds) {
+			if id := mark(r); id != "" {
+				g.attach(endpoint, id)
+				some = true
+			}
 		}
 	}
-	for _, inv := range g.invoices {
-		if g.chance(0.04) {
-			inv.HasAttachments = true
-			g.attach("Invoices", inv.InvoiceID)
-		}
-	}
-	for _, cn := range g.creditNotes {
-		if g.chance(0.05) {
-			cn.HasAttachments = true
-			g.attach("CreditNotes", cn.CreditNoteID)
-		}
-	}
-	for _, bt := range g.bankTxns {
-		if (bt.Type == "SPEND" || bt.Type == "RECEIVE") && g.chance(0.03) {
-			bt.HasAttachments = true
-			g.attach("BankTransactions", bt.BankTransactionID)
-		}
-	}
-	for _, tr := range g.transfers {
-		if g.chance(0.03) {
-			tr.HasAttachments = true
-			g.attach("BankTransfers", tr.BankTransferID)
-		}
-	}
-	for _, mj := range g.manualJournals {
-		if g.chance(0.05) {
-			mj.HasAttachments = true
-			g.attach("ManualJournals", mj.ManualJournalID)
-		}
-	}
-	for _, po := range g.purchaseOrders {
-		if g.chance(0.04) {
-			po.HasAttachments = true
-			g.attach("PurchaseOrders", po.PurchaseOrderID)
-		}
-	}
-	for _, q := range g.quotes {
-		if g.chance(0.04) {
-			g.attach("Quotes", q.QuoteID)
+	for i := len(records) / 2; !some && i < len(records)+len(records)/2; i++ {
+		if id := mark(records[i%len(records)]); id != "" {
+			g.attach(endpoint, id)
+			some = true
 		}
 	}
 }

@@ -333,9 +333,10 @@ type BankTransaction struct {
 	CurrencyRate      float64    `json:"CurrencyRate"`
 	Status            string     `json:"Status"`
 	LineAmountTypes   string     `json:"LineAmountTypes"`
-	// LineItems is required by the spec's BankTransaction schema, so it is
-	// never omitted: summaries carry an empty array.
-	LineItems      []LineItem `json:"LineItems"`
+	// LineItems is omitted from summaries although the spec's schema marks
+	// it required: list calls without page send no lines (xero-api.md §3),
+	// and the reference wins where the two disagree.
+	LineItems      []LineItem `json:"LineItems,omitempty"`
 	SubTotal       Money      `json:"SubTotal"`
 	TotalTax       Money      `json:"TotalTax"`
 	Total          Money      `json:"Total"`
@@ -351,11 +352,10 @@ func (bt *BankTransaction) RecordID() string { return bt.BankTransactionID }
 // ChangeTime is UpdatedDateUTC.
 func (bt *BankTransaction) ChangeTime() int64 { return int64(bt.UpdatedDateUTC) }
 
-// summary returns the transaction with an empty LineItems array (the
-// schema requires the field, so it is emptied rather than omitted).
+// summary returns the transaction without LineItems.
 func (bt *BankTransaction) summary() *BankTransaction {
 	c := *bt
-	c.LineItems = []LineItem{}
+	c.LineItems = nil
 	return &c
 }
 
@@ -485,6 +485,10 @@ type Quote struct {
 	Summary          string     `json:"Summary,omitempty"`
 	UpdatedDateUTC   MSDate     `json:"UpdatedDateUTC"`
 	LineAmountTypes  string     `json:"LineAmountTypes"`
+	// HasAttachments is not in the spec's Quote schema (which allows extra
+	// fields); quotes do have attachments, and clients use the flag to
+	// list them only where there are some.
+	HasAttachments bool `json:"HasAttachments"`
 }
 
 // RecordID is the QuoteID.
