@@ -165,7 +165,7 @@ func TestFaultProfileOverHTTP(t *testing.T) {
 	want := []outcome{
 		{200, contentJSON, false},
 		{500, contentJSON, false},
-		{0, "", true}, // connection reset
+		{0, "", true},            // connection reset
 		{200, contentJSON, true}, // body cut short
 		{504, contentHTML, false},
 		{429, "", false},
