@@ -91,11 +91,9 @@ type generator struct {
 	card         *Account   // credit card (a bank account)
 	sales        []*Account // revenue accounts for sales lines
 	expenses     []*Account // overhead accounts for purchase lines
-	direct       []*Account // direct costs
 	otherIncome  *Account
 	depreciation *Account
 	accumDep     *Account
-	fixedAsset   *Account
 	equityIn     *Account
 	drawings     *Account
 	loan         *Account
@@ -417,12 +415,11 @@ func (g *generator) chart() {
 	g.banks = []*Account{by["090"], by["091"]}
 	g.card = by["093"]
 	g.sales = []*Account{by["200"], by["200"], by["200"], by["210"], by["260"]}
-	g.direct = []*Account{by["300"], by["310"]}
 	for _, code := range []string{"400", "408", "412", "420", "425", "429", "433", "441", "445", "449", "453", "461", "469", "473", "485", "489", "493"} {
 		g.expenses = append(g.expenses, by[code])
 	}
 	g.otherIncome = by["270"]
-	g.depreciation, g.accumDep, g.fixedAsset = by["416"], by["721"], by["720"]
+	g.depreciation, g.accumDep = by["416"], by["721"]
 	g.equityIn, g.drawings, g.loan = by["970"], by["980"], by["900"]
 	g.wages, g.payeLiab = by["477"], by["825"]
 	g.o.sysAcct = systemAccounts{receivable: by["610"], payable: by["800"], tax: by["820"]}

@@ -135,13 +135,16 @@ func (s *Server) reportHandler(name string) (h apiHandler, scopes scopeRule, ok 
 	return nil, nil, false
 }
 
+// The handlers read their parameters before taking the organisation's
+// read lock, so a bad request never waits on a writer.
+
 func (s *Server) trialBalanceHandler(c *call) (int, []byte, *apiError) {
 	now := s.clock.Now()
-	date, _, apiErr := reportDateParam(c.r.URL.Query(), "date")
+	date, ok, apiErr := reportDateParam(c.r.URL.Query(), "date")
 	if apiErr != nil {
 		return 0, nil, apiErr
 	}
-	if date.IsZero() {
+	if !ok {
 		date = dayStart(now)
 	}
 	c.org.mu.RLock()
