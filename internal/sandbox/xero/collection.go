@@ -62,10 +62,13 @@ func (c *Collection[T]) Update(id string, edit func(T)) bool {
 	if !ok {
 		return false
 	}
+	// Find the record's place before editing: once its change time moves,
+	// the slice is no longer sorted around it and a search could miss it.
+	i := c.searchAfter(r.ChangeTime(), id) - 1
 	before := r.ChangeTime()
 	edit(r)
 	if r.ChangeTime() != before {
-		c.removeAt(id, before)
+		c.items = append(c.items[:i], c.items[i+1:]...)
 		c.insert(r)
 	}
 	return true
