@@ -247,7 +247,7 @@ func (s *Store) storedRows(ctx context.Context, tx *sql.Tx, connID int64, endpoi
 // such a join; the key is unique, so it changes no result.
 const storedRowsPostgres = `SELECT k.id, r.payload_hash, r.status, r.modified_at FROM unnest($1::text[]) AS k(id)
 	CROSS JOIN LATERAL (SELECT payload_hash, status, modified_at FROM raw_records
-		WHERE connection_id = $2 AND endpoint = $3 AND record_id = k.id) AS r`
+		WHERE connection_id = $2 AND endpoint = $3 AND record_id = k.id LIMIT 1) AS r`
 
 func readStored(ctx context.Context, tx *sql.Tx, q string, args []any, into map[string]stored) error {
 	rs, err := tx.QueryContext(ctx, q, args...)

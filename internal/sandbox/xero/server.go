@@ -111,6 +111,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, endpoint strin
 	if apiErr != nil {
 		return apiErr
 	}
+	if s.orgOffline(org.ID) {
+		return errOrgOffline()
+	}
 	if !scopes.allows(g.scopes) {
 		return errAuthorization(instance)
 	}
