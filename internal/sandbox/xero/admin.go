@@ -50,9 +50,11 @@ import (
 //	POST /_sandbox/tenants/{tenant}/activity
 //	                                    {"changes":100,"seed":5}: Simulate; answers
 //	                                    {"changes":[Change…]}
+//	GET  /_sandbox/tenants/{tenant}/offline
 //	POST /_sandbox/tenants/{tenant}/offline
 //	                                    {"offline":true|false}: the organisation answers
-//	                                    503 offline until set back
+//	                                    503 offline until set back; both answer
+//	                                    {"tenant":…,"offline":…}
 //	POST /_sandbox/tenants/{tenant}/disconnect
 //	                                    remove every connection to it: {"removed":n}
 //	POST /_sandbox/tokens/expire        every access token expires now: {"expired":n}

@@ -403,6 +403,9 @@ func TestAdminTenantControls(t *testing.T) {
 	if !state.Offline || state.Tenant != s.tenant || !s.srv.orgOffline(strings.ToUpper(s.tenant)) {
 		t.Errorf("offline: %+v", state)
 	}
+	if resp, body := s.get(t, s.access, s.tenant, "Invoices", nil); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("API call while the organisation is offline: %d %s", resp.StatusCode, body)
+	}
 	var idx adminIndex
 	s.adminOK(t, http.MethodGet, "/_sandbox/", "", &idx)
 	if !idx.Orgs[0].Offline || idx.Orgs[1].Offline {

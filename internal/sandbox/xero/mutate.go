@@ -992,6 +992,9 @@ func createInvoice(m *mutation, req *ChangeRequest) error {
 	j = sourced(j, inv.InvoiceID)
 	switch {
 	case f.InvoiceNumber != nil && *f.InvoiceNumber != "":
+		if typ == "ACCREC" && o.salesNumberTaken(*f.InvoiceNumber, "") {
+			return refuse("invoice number %s is already used: sales invoice numbers must be unique", *f.InvoiceNumber)
+		}
 		inv.InvoiceNumber = *f.InvoiceNumber
 	case typ == "ACCREC":
 		inv.InvoiceNumber = o.NextNumber("INV")
@@ -1068,6 +1071,9 @@ func updateInvoice(m *mutation, req *ChangeRequest) error {
 		e.Reference = *f.Reference
 	}
 	if f.InvoiceNumber != nil && *f.InvoiceNumber != "" {
+		if e.Type == "ACCREC" && o.salesNumberTaken(*f.InvoiceNumber, e.InvoiceID) {
+			return refuse("invoice number %s is already used: sales invoice numbers must be unique", *f.InvoiceNumber)
+		}
 		e.InvoiceNumber = *f.InvoiceNumber
 	}
 	if f.SentToContact != nil {
@@ -1096,6 +1102,17 @@ func updateInvoice(m *mutation, req *ChangeRequest) error {
 		return m.post(j)
 	}
 	return nil
+}
+
+// salesNumberTaken reports whether another sales invoice has the number;
+// Xero keeps them unique (bills may share a supplier's numbers).
+func (o *Org) salesNumberTaken(number, exceptID string) bool {
+	for _, inv := range o.Invoices.All() {
+		if inv.Type == "ACCREC" && inv.InvoiceID != exceptID && strings.EqualFold(inv.InvoiceNumber, number) {
+			return true
+		}
+	}
+	return false
 }
 
 // posted reports whether a document in this status has posted its journal.

@@ -425,6 +425,7 @@ func TestMutateInvoices(t *testing.T) {
 		{"negative total", map[string]any{"Type": "ACCREC", "Contact": map[string]string{"ContactID": contact.ContactID}, "LineItems": []map[string]any{{"UnitAmount": -5, "AccountCode": "200"}}}},
 		{"paid status", map[string]any{"Type": "ACCREC", "Status": "PAID", "Contact": map[string]string{"ContactID": contact.ContactID}, "LineItems": []map[string]any{{"UnitAmount": 1, "AccountCode": "200"}}}},
 		{"foreign without rate", map[string]any{"Type": "ACCREC", "CurrencyCode": "USD", "Contact": map[string]string{"ContactID": contact.ContactID}, "LineItems": []map[string]any{{"UnitAmount": 1, "AccountCode": "200"}}}},
+		{"duplicate sales number", map[string]any{"Type": "ACCREC", "InvoiceNumber": "INV-0001", "Contact": map[string]string{"ContactID": contact.ContactID}, "LineItems": []map[string]any{{"UnitAmount": 1, "AccountCode": "200"}}}},
 		{"due before date", map[string]any{"Type": "ACCREC", "Date": "2026-06-10", "DueDate": "2026-06-01", "Contact": map[string]string{"ContactID": contact.ContactID}, "LineItems": []map[string]any{{"UnitAmount": 1, "AccountCode": "200"}}}},
 	}
 	for _, tc := range bad {
