@@ -328,29 +328,13 @@ func getRecord[T Record](c *Collection[T], endpoint, id string) (T, error) {
 	return r, nil
 }
 
-// replace overwrites a record with its edited copy and refiles it at its
-// new change time.
+// replace overwrites a record with its edited copy through the
+// collection, so the record is refiled at its new change time.
 func replace[T any, P interface {
 	*T
 	Record
 }](c *Collection[P], edited *T) {
-	refile(c, P(edited).RecordID(), func(r P) { *r = *edited })
-}
-
-// refile applies edit to the record with the given id and files it at its
-// (possibly new) change time, keeping the collection's order. It takes the
-// record out before the edit: Collection.Update edits first and then
-// looks for the record under its old change time in an order the edit has
-// already disturbed, which fails (it panics) for most records.
-func refile[T Record](c *Collection[T], id string, edit func(T)) bool {
-	r, ok := c.Get(id)
-	if !ok {
-		return false
-	}
-	c.Delete(id)
-	edit(r)
-	c.Put(r)
-	return true
+	c.Update(P(edited).RecordID(), func(r P) { *r = *edited })
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -812,16 +796,18 @@ func updateContact(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	edited.UpdatedDateUTC = m.at
-	return m.putContact(OpUpdate, &edited)
+	m.putContact(OpUpdate, &edited)
+	return nil
 }
 
-func (m *mutation) putContact(op string, edited *Contact) error {
+// putContact files an edited contact; the first one a change files is
+// the change's record.
+func (m *mutation) putContact(op string, edited *Contact) {
 	replace(m.o.Contacts, edited)
 	m.touch(op, "Contacts", edited.ContactID, false)
 	if m.record == nil {
-		m.record = edited
+		m.record, _ = m.o.Contacts.Get(edited.ContactID)
 	}
-	return nil
 }
 
 func archiveContact(m *mutation, req *ChangeRequest) error {
@@ -834,7 +820,8 @@ func archiveContact(m *mutation, req *ChangeRequest) error {
 	}
 	edited := *c
 	edited.ContactStatus, edited.UpdatedDateUTC = "ARCHIVED", m.at
-	return m.putContact(OpArchive, &edited)
+	m.putContact(OpArchive, &edited)
+	return nil
 }
 
 func restoreContact(m *mutation, req *ChangeRequest) error {
@@ -850,7 +837,8 @@ func restoreContact(m *mutation, req *ChangeRequest) error {
 	}
 	edited := *c
 	edited.ContactStatus, edited.UpdatedDateUTC = "ACTIVE", m.at
-	return m.putContact(OpRestore, &edited)
+	m.putContact(OpRestore, &edited)
+	return nil
 }
 
 // mergeContacts merges req.ID into req.Into: the merged contact is
@@ -1820,10 +1808,10 @@ func deleteBankTransfer(m *mutation, req *ChangeRequest) error {
 	case tr.FromIsReconciled || tr.ToIsReconciled:
 		return refuse("bank transfer %s is reconciled; unreconcile it before deleting it", tr.BankTransferID)
 	}
-	refile(o.BankTransfers, tr.BankTransferID, func(r *BankTransfer) { r.Status = "DELETED" })
+	o.BankTransfers.Update(tr.BankTransferID, func(r *BankTransfer) { r.Status = "DELETED" })
 	m.touch(OpDelete, "BankTransfers", tr.BankTransferID, true)
 	for _, id := range []string{tr.FromBankTransactionID, tr.ToBankTransactionID} {
-		if refile(o.BankTransactions, id, func(r *BankTransaction) { r.Status, r.UpdatedDateUTC = "DELETED", m.at }) {
+		if o.BankTransactions.Update(id, func(r *BankTransaction) { r.Status, r.UpdatedDateUTC = "DELETED", m.at }) {
 			m.touch(OpDelete, "BankTransactions", id, false)
 		}
 	}
@@ -1929,7 +1917,7 @@ func voidManualJournal(m *mutation, req *ChangeRequest) error {
 	if mj.Status != "POSTED" {
 		return refuse("manual journal %s is %s: only a posted journal can be voided", mj.ManualJournalID, mj.Status)
 	}
-	refile(m.o.ManualJournals, mj.ManualJournalID, func(r *ManualJournal) { r.Status, r.UpdatedDateUTC = "VOIDED", m.at })
+	m.o.ManualJournals.Update(mj.ManualJournalID, func(r *ManualJournal) { r.Status, r.UpdatedDateUTC = "VOIDED", m.at })
 	m.touch(OpVoid, "ManualJournals", mj.ManualJournalID, false)
 	m.record = mj
 	return m.reverse(mj.ManualJournalID, mj.Date)
@@ -1943,7 +1931,7 @@ func deleteManualJournal(m *mutation, req *ChangeRequest) error {
 	if mj.Status != "DRAFT" {
 		return refuse("manual journal %s is %s: only a draft can be deleted (void a posted one)", mj.ManualJournalID, mj.Status)
 	}
-	refile(m.o.ManualJournals, mj.ManualJournalID, func(r *ManualJournal) { r.Status, r.UpdatedDateUTC = "DELETED", m.at })
+	m.o.ManualJournals.Update(mj.ManualJournalID, func(r *ManualJournal) { r.Status, r.UpdatedDateUTC = "DELETED", m.at })
 	m.touch(OpDelete, "ManualJournals", mj.ManualJournalID, false)
 	m.record = mj
 	return nil
@@ -2148,7 +2136,7 @@ func setAccountStatus(m *mutation, req *ChangeRequest, op, from, to string) erro
 	case a.SystemAccount != "":
 		return refuse("account %s is a system account (%s) and cannot be archived", a.Code, a.SystemAccount)
 	}
-	refile(m.o.Accounts, a.AccountID, func(r *Account) { r.Status, r.UpdatedDateUTC = to, m.at })
+	m.o.Accounts.Update(a.AccountID, func(r *Account) { r.Status, r.UpdatedDateUTC = to, m.at })
 	m.touch(op, "Accounts", a.AccountID, false)
 	m.record = a
 	return nil
@@ -2290,7 +2278,7 @@ func deletePurchaseOrder(m *mutation, req *ChangeRequest) error {
 	if po.Status == "BILLED" || po.Status == "DELETED" {
 		return refuse("purchase order %s is %s and cannot be deleted", po.PurchaseOrderNumber, po.Status)
 	}
-	refile(m.o.PurchaseOrders, po.PurchaseOrderID, func(r *PurchaseOrder) { r.Status, r.UpdatedDateUTC = "DELETED", m.at })
+	m.o.PurchaseOrders.Update(po.PurchaseOrderID, func(r *PurchaseOrder) { r.Status, r.UpdatedDateUTC = "DELETED", m.at })
 	m.touch(OpDelete, "PurchaseOrders", po.PurchaseOrderID, false)
 	m.record = po
 	return nil
@@ -2428,7 +2416,7 @@ func deleteQuote(m *mutation, req *ChangeRequest) error {
 	if q.Status == "INVOICED" || q.Status == "DELETED" {
 		return refuse("quote %s is %s and cannot be deleted", q.QuoteNumber, q.Status)
 	}
-	refile(m.o.Quotes, q.QuoteID, func(r *Quote) { r.Status, r.UpdatedDateUTC = "DELETED", m.at })
+	m.o.Quotes.Update(q.QuoteID, func(r *Quote) { r.Status, r.UpdatedDateUTC = "DELETED", m.at })
 	m.touch(OpDelete, "Quotes", q.QuoteID, false)
 	m.record = q
 	return nil
