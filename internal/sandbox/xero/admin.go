@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
-	"weak"
 
 	"github.com/datapull/datapull/internal/sandbox"
 )
@@ -68,22 +66,7 @@ type adminState struct {
 	offline map[string]bool
 }
 
-// adminStates holds each server's adminState, keyed weakly so a server
-// that is no longer used (tests make many) is not kept alive by it. It
-// stands in for a field of Server, which would be simpler.
-var adminStates sync.Map // weak.Pointer[Server] → *adminState
-
-func (s *Server) admin() *adminState {
-	key := weak.Make(s)
-	if v, ok := adminStates.Load(key); ok {
-		return v.(*adminState)
-	}
-	v, loaded := adminStates.LoadOrStore(key, &adminState{offline: map[string]bool{}})
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Server]) { adminStates.Delete(k) }, key)
-	}
-	return v.(*adminState)
-}
+func (s *Server) admin() *adminState { return &s.adm }
 
 // orgOffline reports whether the admin API took an organisation offline;
 // the Accounting API then answers its calls with Xero's 503.

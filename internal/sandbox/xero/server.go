@@ -21,6 +21,7 @@ type Server struct {
 	faults *sandbox.Faults
 	meter  *sandbox.Meter
 	mux    *http.ServeMux
+	adm    adminState // what the admin API toggles (organisations offline)
 }
 
 // New generates the sandbox's organisations and returns a server ready to
@@ -48,6 +49,7 @@ func New(cfg Config) (*Server, error) {
 		faults: faults,
 		meter:  sandbox.NewMeter(),
 		mux:    http.NewServeMux(),
+		adm:    adminState{offline: map[string]bool{}},
 	}
 	s.ident = newIdentity(s)
 	s.limits = newLimiter(s)
