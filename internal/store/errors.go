@@ -18,6 +18,11 @@ var ErrExists = errors.New("already exists")
 // changes nothing when it returns it.
 var ErrForeignDatabase = errors.New("not a DataPull database")
 
+// ErrPullNotRunning says a pull has already finished: its outcome is
+// written, and no more pages may be committed under it. A worker that gets
+// it has been overtaken (its pull was finished for it) and must stop.
+var ErrPullNotRunning = errors.New("pull is not running")
+
 // ErrSchemaTooNew says the database was migrated by a newer DataPull than
 // this one; opening it could misread data, so Open refuses.
 var ErrSchemaTooNew = errors.New("database schema is newer than this program")

@@ -110,8 +110,8 @@ func (s *Store) runningError(ctx context.Context, connID int64) error {
 	return e
 }
 
-// FinishPull records how a running pull ended. A pull that is not running
-// (unknown, or finished already) is ErrNotFound: an outcome is written once.
+// FinishPull records how a running pull ended. An outcome is written once:
+// a finished pull is ErrPullNotRunning, an unknown one ErrNotFound.
 func (s *Store) FinishPull(ctx context.Context, id int64, o PullOutcome) error {
 	if !o.Status.finished() {
 		return fmt.Errorf("store: finish pull %d: %w", id, invalid("pull status", fmt.Sprintf("%q is not completed, failed, stopped or partial", o.Status)))
@@ -124,10 +124,34 @@ func (s *Store) FinishPull(ctx context.Context, id int64, o PullOutcome) error {
 		WHERE id = ? AND status = 'running'`,
 		string(o.Status), s.dialect.timeArg(at), o.Calls, o.Bytes, o.Records, o.Error, id))
 	if errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("store: finish pull %d: no running pull with that id: %w", id, err)
+		if _, perr := s.Pull(ctx, id); perr == nil {
+			err = ErrPullNotRunning
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("store: finish pull %d: %w", id, err)
+	}
+	return nil
+}
+
+// checkRunning fences CommitPage: pages go in only under a running pull of
+// their connection, so a worker whose pull was finished for it (taken for
+// dead) cannot write behind the one that took over. On PostgreSQL the row is
+// share-locked until commit, so FinishPull waits for a page in flight.
+func (s *Store) checkRunning(ctx context.Context, tx *sql.Tx, pullID, connID int64) error {
+	query := "SELECT status FROM pulls WHERE id = ? AND connection_id = ?"
+	if s.dialect == Postgres {
+		query += " FOR SHARE"
+	}
+	var status string
+	err := tx.QueryRowContext(ctx, s.q(query), pullID, connID).Scan(&status)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("pull %d of connection %d: %w", pullID, connID, ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("check pull %d: %w", pullID, err)
+	case PullStatus(status) != PullRunning:
+		return fmt.Errorf("pull %d (%s): %w", pullID, status, ErrPullNotRunning)
 	}
 	return nil
 }

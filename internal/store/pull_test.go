@@ -32,8 +32,11 @@ func TestPullLifecycle(t *testing.T) {
 		if err := s.FinishPull(ctx, f.pull.ID, out); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.FinishPull(ctx, f.pull.ID, out); !errors.Is(err, ErrNotFound) {
-			t.Fatalf("finishing twice: %v, want ErrNotFound", err)
+		if err := s.FinishPull(ctx, f.pull.ID, out); !errors.Is(err, ErrPullNotRunning) {
+			t.Fatalf("finishing twice: %v, want ErrPullNotRunning", err)
+		}
+		if err := s.FinishPull(ctx, 999, out); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("finishing an unknown pull: %v, want ErrNotFound", err)
 		}
 		var ve *ValidationError
 		if err := s.FinishPull(ctx, f.pull.ID, PullOutcome{Status: PullRunning}); !errors.As(err, &ve) {

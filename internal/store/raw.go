@@ -84,7 +84,8 @@ type stored struct {
 // checkpoint. Either all of it is committed or none of it. A record counts
 // as updated when its payload hash, status or modified time differs from
 // what is stored. When an id appears twice in a page the later copy is the
-// one stored, and it counts once.
+// one stored, and it counts once. The pull must be a running pull of the
+// connection: a finished one is ErrPullNotRunning, and nothing is written.
 func (s *Store) CommitPage(ctx context.Context, pc PageCommit) (PageCounts, error) {
 	rows, err := checkPage(pc)
 	if err != nil {
@@ -92,6 +93,9 @@ func (s *Store) CommitPage(ctx context.Context, pc PageCommit) (PageCounts, erro
 	}
 	var counts PageCounts
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkRunning(ctx, tx, pc.PullID, pc.ConnectionID); err != nil {
+			return err
+		}
 		var err error
 		counts, err = s.commitRows(ctx, tx, pc, rows)
 		if err != nil {
@@ -105,9 +109,6 @@ func (s *Store) CommitPage(ctx context.Context, pc PageCommit) (PageCounts, erro
 		}
 		return s.hookAt("checkpoint")
 	})
-	if violated(err) == foreignKeyConstraint {
-		err = fmt.Errorf("connection %d: %w", pc.ConnectionID, ErrNotFound)
-	}
 	if err != nil {
 		return PageCounts{}, fmt.Errorf("store: commit page of %s: %w", pc.Endpoint, err)
 	}

@@ -186,11 +186,18 @@ func TestCommitPageAtomic(t *testing.T) {
 }
 
 // TestCommitPageRefusesBadInput: a page with an invalid record or cursor,
-// or for an unknown connection, writes nothing.
+// for an unknown connection, or under a pull that is not a running pull of
+// its connection, writes nothing.
 func TestCommitPageRefusesBadInput(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s, "w")
+		other := newFixture(t, s, "other")
+		done := f.pull
+		if err := s.FinishPull(ctx, done.ID, PullOutcome{Status: PullCompleted}); err != nil {
+			t.Fatal(err)
+		}
+		f.pull = newPull(t, s, f.ws.ID, f.conn.ID)
 		good := rec("ok", 1, provider.StatusActive, t0)
 		cases := []struct {
 			name string
@@ -204,6 +211,10 @@ func TestCommitPageRefusesBadInput(t *testing.T) {
 			{"no endpoint", PageCommit{Endpoint: " ", Records: []provider.Record{good}}, isValidation},
 			{"unknown connection", PageCommit{ConnectionID: 999, Records: []provider.Record{good}, Cursor: provider.Cursor(`{}`)},
 				func(err error) bool { return errors.Is(err, ErrNotFound) }},
+			{"pull of another connection", PageCommit{PullID: other.pull.ID, Records: []provider.Record{good}, Cursor: provider.Cursor(`{}`)},
+				func(err error) bool { return errors.Is(err, ErrNotFound) }},
+			{"finished pull", PageCommit{PullID: done.ID, Records: []provider.Record{good}, Cursor: provider.Cursor(`{}`)},
+				func(err error) bool { return errors.Is(err, ErrPullNotRunning) }},
 		}
 		for _, tc := range cases {
 			pc := tc.pc
@@ -213,7 +224,9 @@ func TestCommitPageRefusesBadInput(t *testing.T) {
 			if pc.Endpoint == "" {
 				pc.Endpoint = "invoices"
 			}
-			pc.PullID = f.pull.ID
+			if pc.PullID == 0 {
+				pc.PullID = f.pull.ID
+			}
 			if _, err := s.CommitPage(ctx, pc); !tc.want(err) {
 				t.Errorf("%s: error %v", tc.name, err)
 			}

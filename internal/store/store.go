@@ -70,7 +70,7 @@ func sqlitePath(dsn string) string {
 	return dsn
 }
 
-// sqliteMagic opens every SQLite 3 database file.
+// sqliteMagic is how every SQLite 3 database file begins.
 var sqliteMagic = []byte("SQLite format 3\x00")
 
 func openSQLite(ctx context.Context, path string) (*Store, error) {
