@@ -676,53 +676,29 @@ func (p *whereParser) enter() error {
 }
 
 func (p *whereParser) parseOr() (qoperand, error) {
-	left, err := p.parseAnd()
-	if err != nil {
-		return qoperand{}, err
-	}
-	for {
-		t := p.peek()
-		if !(t.kind == wtPunct && t.text == "||" || isWord(t, "or")) {
-			return left, nil
-		}
-		p.next()
-		right, err := p.parseAnd()
-		if err != nil {
-			return qoperand{}, err
-		}
-		if left.kind != qBool || right.kind != qBool {
-			return qoperand{}, whereErrf(t.pos, "Operator '%s' incompatible with operand types '%s' and '%s'", t.text, left.typ, right.typ)
-		}
-		l, r := left.eval, right.eval
-		left = boolOperand(func(root reflect.Value) qval {
-			a := l(root)
-			if !a.null && a.b {
-				return a
-			}
-			b := r(root)
-			if !b.null && b.b {
-				return b
-			}
-			if a.null || b.null {
-				return nullVal
-			}
-			return qval{}
-		})
-	}
+	return p.parseLogical("||", "or", true, p.parseAnd)
 }
 
 func (p *whereParser) parseAnd() (qoperand, error) {
-	left, err := p.parseUnary()
+	return p.parseLogical("&&", "and", false, p.parseUnary)
+}
+
+// parseLogical parses a chain of one short-circuit operator (OR when
+// decisive is true, AND when false) over operands read by next. With
+// three-valued logic, an operand equal to decisive settles the result;
+// otherwise a null operand makes it null.
+func (p *whereParser) parseLogical(sym, word string, decisive bool, next func() (qoperand, error)) (qoperand, error) {
+	left, err := next()
 	if err != nil {
 		return qoperand{}, err
 	}
 	for {
 		t := p.peek()
-		if !(t.kind == wtPunct && t.text == "&&" || isWord(t, "and")) {
+		if !(t.kind == wtPunct && t.text == sym || isWord(t, word)) {
 			return left, nil
 		}
 		p.next()
-		right, err := p.parseUnary()
+		right, err := next()
 		if err != nil {
 			return qoperand{}, err
 		}
@@ -732,17 +708,17 @@ func (p *whereParser) parseAnd() (qoperand, error) {
 		l, r := left.eval, right.eval
 		left = boolOperand(func(root reflect.Value) qval {
 			a := l(root)
-			if !a.null && !a.b {
+			if !a.null && a.b == decisive {
 				return a
 			}
 			b := r(root)
-			if !b.null && !b.b {
+			if !b.null && b.b == decisive {
 				return b
 			}
 			if a.null || b.null {
 				return nullVal
 			}
-			return qval{b: true}
+			return qval{b: !decisive}
 		})
 	}
 }
