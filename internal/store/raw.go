@@ -43,9 +43,22 @@ type PageCommit struct {
 	// Cursor is the endpoint's position after this page; nil (or empty)
 	// leaves the saved checkpoint as it is.
 	Cursor provider.Cursor
+	// CursorAfter, if set, is called inside the transaction with what the
+	// page did, and its answer is saved instead of Cursor: for a caller
+	// whose checkpoint carries running counts (the pull engine), so the
+	// counts and the rows they count commit together.
+	CursorAfter func(PageCounts) provider.Cursor
 	// FullSweepDone says this page ends a full read of the endpoint: the
-	// checkpoint's LastFullAt is set to now.
+	// checkpoint's LastFullAt is set to now, and every record the read did
+	// not see (last seen before UnseenFrom) is set to UnseenStatus, in the
+	// same transaction, so a crash cannot leave a finished read whose
+	// missing records were never marked.
 	FullSweepDone bool
+	// UnseenFrom is the pull that began the full read (the page's own pull
+	// unless the read was resumed by a later one); 0 means PullID.
+	UnseenFrom int64
+	// UnseenStatus is what an unseen record becomes; empty means deleted.
+	UnseenStatus provider.Status
 }
 
 // PageCounts says what CommitPage did with a page's distinct records.
@@ -53,6 +66,7 @@ type PageCounts struct {
 	Inserted  int64 // new to the endpoint
 	Updated   int64 // payload, status or modified time changed
 	Unchanged int64 // identical to what was stored
+	Unseen    int64 // records a finished full read did not see, now marked
 }
 
 // Rows per statement. Many rows per statement save round trips (PostgreSQL)
@@ -104,7 +118,25 @@ func (s *Store) CommitPage(ctx context.Context, pc PageCommit) (PageCounts, erro
 		if err := s.hookAt("rows"); err != nil {
 			return err
 		}
-		if err := s.writeCheckpoint(ctx, tx, pc.ConnectionID, pc.Endpoint, pc.Cursor, pc.FullSweepDone); err != nil {
+		if pc.FullSweepDone {
+			from, status := pc.UnseenFrom, pc.UnseenStatus
+			if from <= 0 {
+				from = pc.PullID
+			}
+			if status == "" {
+				status = provider.StatusDeleted
+			}
+			if counts.Unseen, err = s.markUnseen(ctx, tx, pc.ConnectionID, pc.Endpoint, from, pc.PullID, status); err != nil {
+				return err
+			}
+		}
+		cursor := pc.Cursor
+		if pc.CursorAfter != nil {
+			if cursor = pc.CursorAfter(counts); checkCursor(cursor) != nil {
+				return checkCursor(cursor)
+			}
+		}
+		if err := s.writeCheckpoint(ctx, tx, pc.ConnectionID, pc.Endpoint, cursor, pc.FullSweepDone); err != nil {
 			return err
 		}
 		return s.hookAt("checkpoint")
@@ -345,15 +377,38 @@ func (s *Store) MarkUnseen(ctx context.Context, connID int64, endpoint string, p
 	if !validStatus(status) {
 		return 0, fmt.Errorf("store: mark unseen %s: %w", endpoint, invalid("record status", fmt.Sprintf("%q is not active, archived, deleted or voided", status)))
 	}
-	res, err := s.exec(ctx, `UPDATE raw_records SET status = ?, changed_pull_id = ?
-		WHERE connection_id = ? AND endpoint = ? AND seen_pull_id < ? AND status <> ?`,
-		string(status), pullID, connID, endpoint, pullID, string(status))
+	var n int64
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = s.markUnseen(ctx, tx, connID, endpoint, pullID, pullID, status)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: mark unseen %s of connection %d: %w", endpoint, connID, err)
 	}
-	n, err := res.RowsAffected()
+	return n, nil
+}
+
+// markUnseen sets every record of the endpoint last seen before from to
+// status, stamped as changed by pullID.
+func (s *Store) markUnseen(ctx context.Context, tx *sql.Tx, connID int64, endpoint string, from, pullID int64, status provider.Status) (int64, error) {
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE raw_records SET status = ?, changed_pull_id = ?
+		WHERE connection_id = ? AND endpoint = ? AND seen_pull_id < ? AND status <> ?`),
+		string(status), pullID, connID, endpoint, from, string(status))
 	if err != nil {
-		return 0, fmt.Errorf("store: mark unseen %s of connection %d: %w", endpoint, connID, err)
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// SeenCount is how many records of the endpoint were seen by pull from or
+// a later one: after a full read begun by from, what the provider listed.
+func (s *Store) SeenCount(ctx context.Context, connID int64, endpoint string, from int64) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM raw_records
+		WHERE connection_id = ? AND endpoint = ? AND seen_pull_id >= ?`), connID, endpoint, from).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count seen %s of connection %d: %w", endpoint, connID, err)
 	}
 	return n, nil
 }

@@ -49,7 +49,7 @@ func (c *conn) list(ctx context.Context, endpoint, path, key string, q url.Value
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, transportError(err, endpoint)
 	}
 	defer closeBody(resp)
 	if err := responseError(resp, endpoint); err != nil {
@@ -71,7 +71,7 @@ func getJSON(ctx context.Context, hc *http.Client, u, endpoint string, v any) er
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return err
+		return transportError(err, endpoint)
 	}
 	defer closeBody(resp)
 	if err := responseError(resp, endpoint); err != nil {
@@ -141,6 +141,18 @@ func responseError(resp *http.Response, endpoint string) error {
 		return limitError(resp, apiErr)
 	}
 	return apiErr
+}
+
+// transportError reads an error of the client's transport. The pacer
+// answers a 401 that a refresh cannot cure (AuthorizationUnsuccessful: the
+// token lacks the scope) with an *APIError instead of a response; that is
+// the same missing scope responseError turns into a note (X24).
+func transportError(err error, endpoint string) error {
+	var apiErr *provider.APIError
+	if errors.As(err, &apiErr) && apiErr.Status == http.StatusUnauthorized {
+		return &provider.NotAvailableError{Endpoint: endpoint, Reason: scopeReason(endpoint), Err: err}
+	}
+	return err
 }
 
 // scopeReason says, in the user's words, why an endpoint answered
