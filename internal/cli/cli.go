@@ -28,7 +28,11 @@ type Env struct {
 // commands is the explicit list of subcommands; there is no init-time registration.
 func commands() map[string]command {
 	return map[string]command{
-		"sandbox": {"serve the sandbox Xero emulator on 127.0.0.1", runSandbox},
+		"sandbox":     {"serve the sandbox Xero emulator on 127.0.0.1", runSandbox},
+		"workspace":   {"create, list, rename or delete workspaces", runWorkspace},
+		"connections": {"list connections and how their last pull went", runConnections},
+		"history":     {"list pulls, or show one pull's endpoint results and notes", runHistory},
+		"export":      {"write an endpoint's raw records as NDJSON or CSV", runExport},
 	}
 }
 

@@ -25,13 +25,19 @@ const (
 	FaultOrgOffline  = "org-offline"  // the tenant cannot be reached
 	FaultMaintenance = "maintenance"  // the whole API is down for maintenance
 	FaultRevoke      = "revoke"       // the user's consent is revoked now
+	// Kinds added for HubSpot; an emulator that has no such failure serves
+	// the call normally.
+	FaultShortPage = "short-page" // a page shorter than asked for that still carries a next cursor
+	Fault423       = "423"        // the portal is locked during a large, fast sync
+	Fault477       = "477"        // the portal is migrating between data centres
+	Fault524       = "524"        // the origin did not answer in time (Cloudflare)
 )
 
 // faultKinds lists every kind in the order error messages name them.
 var faultKinds = []string{
 	Fault429Minute, Fault429Day, Fault500, Fault502, Fault503, Fault504,
 	FaultReset, FaultSlow, FaultTruncate, FaultTokenExpiry, FaultOrgOffline,
-	FaultMaintenance, FaultRevoke,
+	FaultMaintenance, FaultRevoke, FaultShortPage, Fault423, Fault477, Fault524,
 }
 
 // DefaultSlowDelay is how long a "slow" fault without an argument delays
@@ -50,7 +56,8 @@ const DefaultSlowDelay = 2 * time.Second
 //	           (Xero: Invoices, Journals, Reports/TrialBalance, token,
 //	           connections, ...), matched without regard to case, or "*"
 //	kind     = 429-minute | 429-day | 500 | 502 | 503 | 504 | reset | slow |
-//	           truncate | token-expiry | org-offline | maintenance | revoke
+//	           truncate | token-expiry | org-offline | maintenance | revoke |
+//	           short-page | 423 | 477 | 524
 //	arg      = only for slow: a Go duration of wall time (slow=500ms);
 //	           plain slow waits DefaultSlowDelay
 //	trigger  = a probability in (0,1] such as 0.05

@@ -543,6 +543,41 @@ func (a *AuthServer) Lookup(accessToken string) (Grant, error) {
 	return at.fam.grant(at.expires), nil
 }
 
+// LookupRefresh returns the grant behind a live refresh token, or
+// ErrTokenUnknown (for token introspection; it does not count as a use).
+func (a *AuthServer) LookupRefresh(token string) (Grant, error) {
+	now := a.clock.Now()
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	rt := a.refresh[token]
+	if rt == nil || rt.fam.revoked || (!rt.expires.IsZero() && !now.Before(rt.expires)) {
+		return Grant{}, ErrTokenUnknown
+	}
+	return rt.fam.grant(rt.fam.lastAccessExpiry), nil
+}
+
+// RevokeRefreshToken deletes one refresh token and nothing else: access
+// tokens already issued from it keep working until they expire (HubSpot's
+// documented revocation). It returns the token's grant and whether the
+// token was live.
+func (a *AuthServer) RevokeRefreshToken(token string) (Grant, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	rt := a.refresh[token]
+	if rt == nil || rt.fam.revoked {
+		return Grant{}, false
+	}
+	delete(a.refresh, token)
+	f := rt.fam
+	if f.current == token {
+		f.current = ""
+	}
+	if f.previous == token {
+		f.previous = ""
+	}
+	return f.grant(time.Time{}), true
+}
+
 // Revoke kills the token set that token (a refresh or access token) belongs
 // to, if it was issued to clientID, and returns its grant. Unknown tokens
 // are not an error (RFC 7009 §2.2): the caller answers 200 either way.

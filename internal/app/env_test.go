@@ -1,0 +1,200 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/datapull/datapull/internal/oauth"
+	"github.com/datapull/datapull/internal/provider"
+	"github.com/datapull/datapull/internal/pull"
+	"github.com/datapull/datapull/internal/sandbox/xero/apitruth"
+	"github.com/datapull/datapull/internal/secrets"
+	"github.com/datapull/datapull/internal/store"
+	"github.com/datapull/datapull/internal/testdb"
+
+	xsandbox "github.com/datapull/datapull/internal/sandbox/xero"
+)
+
+// The app's tests run everything for real: the sandbox Xero over HTTP, the
+// OAuth flow through its consent page, the pacer, the connector, the
+// engine and a SQLite or PostgreSQL store. The sandbox is the ground truth.
+
+var testStart = time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC)
+
+type env struct {
+	t     testing.TB
+	srv   *xsandbox.Server
+	url   string
+	st    *store.Store
+	app   *App
+	ws    store.Workspace
+	conns []store.Connection
+}
+
+type envOptions struct {
+	dsn     string // "" means a SQLite file
+	size    string // "" means demo
+	config  func(*xsandbox.Config)
+	app     func(*Config)
+	tenants []string // organisations to approve; nil means the first
+}
+
+func newEnv(t testing.TB, o envOptions) *env {
+	t.Helper()
+	cfg := xsandbox.DefaultConfig()
+	cfg.Seed, cfg.Size, cfg.Start, cfg.TimeScale, cfg.LimitsOff = 7, "demo", testStart, 0, true
+	if o.size != "" {
+		cfg.Size = o.size
+	}
+	if o.config != nil {
+		o.config(&cfg)
+	}
+	srv, err := xsandbox.New(cfg)
+	if err != nil {
+		t.Fatalf("sandbox: %v", err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	e := &env{t: t, srv: srv, url: hs.URL}
+	e.st = openStore(t, o.dsn, srv.Clock().Now)
+	key := make([]byte, 32)
+	rand.Read(key)
+	sealer, err := secrets.NewAESGCM(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acfg := Config{Store: e.st, Sealer: sealer, Now: srv.Clock().Now, Unpaced: cfg.LimitsOff}
+	if o.app != nil {
+		o.app(&acfg)
+	}
+	if e.app, err = New(acfg); err != nil {
+		t.Fatal(err)
+	}
+	if e.ws, err = e.st.CreateWorkspace(context.Background(), "Test"); err != nil {
+		t.Fatal(err)
+	}
+	tenants := o.tenants
+	if tenants == nil {
+		tenants = []string{srv.World().Orgs[0].ID}
+	}
+	e.conns = e.connect(tenants...)
+	return e
+}
+
+func openStore(t testing.TB, dsn string, now func() time.Time) *store.Store {
+	t.Helper()
+	if dsn == "" {
+		dsn = testdb.SQLite(t)
+	}
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	st.SetClock(now)
+	return st
+}
+
+// connect signs in through the sandbox's consent page, approving tenants.
+func (e *env) connect(tenants ...string) []store.Connection {
+	e.t.Helper()
+	conns, err := e.app.Connect(context.Background(), ConnectRequest{WorkspaceID: e.ws.ID, Source: "xero", Sandbox: e.url,
+		Login: oauth.LoginOptions{Opener: ApproveSandboxConsent(tenants...), Timeout: 30 * time.Second}})
+	if err != nil {
+		e.t.Fatalf("Connect: %v", err)
+	}
+	return conns
+}
+
+// pull runs a pull of connection i and fails the test if it errs.
+func (e *env) pull(i int, mode store.PullMode) store.Pull {
+	e.t.Helper()
+	p, err := e.app.Pull(context.Background(), e.conns[i].ID, mode, nil)
+	if err != nil {
+		e.t.Fatalf("Pull: %v", err)
+	}
+	return p
+}
+
+// compareTruth holds every endpoint's stored records of connection i to
+// the sandbox's ground truth: each record the sandbox holds must be stored
+// equal (id, change time, status, payload), and a stored record the
+// sandbox no longer holds must be marked deleted. It returns the
+// differences, at most a few per endpoint.
+func (e *env) compareTruth(i int) []string {
+	e.t.Helper()
+	ctx := context.Background()
+	conn := e.conns[i]
+	org := e.srv.World().Org(conn.AccountID)
+	var diffs []string
+	for _, info := range e.app.mustSource(conn).Catalog() {
+		if strings.HasPrefix(info.Name, "report_") {
+			if n, _ := e.st.RawCount(ctx, conn.ID, info.Name); n == 0 {
+				diffs = append(diffs, info.Name+": no report stored")
+			}
+			continue
+		}
+		got := map[string]provider.Record{}
+		err := e.st.RawRecords(ctx, conn.ID, info.Name, func(r store.RawRecord) error {
+			got[r.ID] = r.Record()
+			return nil
+		})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		want := apitruth.Records(org, info.Name)
+		held := map[string]bool{}
+		for _, w := range want {
+			held[w.ID] = true
+		}
+		for id, r := range got {
+			if !held[id] {
+				if r.Status != provider.StatusDeleted {
+					diffs = append(diffs, info.Name+": "+id+" is gone from the sandbox but stored as "+string(r.Status))
+				}
+				delete(got, id)
+			}
+		}
+		for _, d := range apitruth.Compare(got, want) {
+			diffs = append(diffs, info.Name+": "+d)
+		}
+	}
+	return diffs
+}
+
+func (a *App) mustSource(conn store.Connection) provider.Source {
+	src, err := a.source(conn.Source, conn.BaseURLs)
+	if err != nil {
+		panic(err)
+	}
+	return src
+}
+
+// results maps a pull's endpoint results by endpoint.
+func (e *env) results(p store.Pull) map[string]store.EndpointResult {
+	e.t.Helper()
+	rs, err := e.st.EndpointResults(context.Background(), p.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := map[string]store.EndpointResult{}
+	for _, r := range rs {
+		out[r.Endpoint] = r
+	}
+	return out
+}
+
+func (e *env) notes(p store.Pull) []store.Note {
+	e.t.Helper()
+	ns, err := e.st.Notes(context.Background(), p.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ns
+}
+
+var _ = pull.Event{}
