@@ -123,6 +123,15 @@ func (a *App) policy(source string) pacer.Policy {
 	}
 	p.Window = scale(p.Window, a.cfg.TimeScale)
 	p.MaxWait = a.cfg.MaxWait
+	if observe, s := p.Observe, a.cfg.TimeScale; observe != nil && s != 1 {
+		// The headers speak of the provider's windows (Xero's minute);
+		// a time-scaled sandbox's pass faster on the wall clock.
+		p.Observe = func(resp *http.Response) pacer.Allowance {
+			al := observe(resp)
+			al.Window = scale(al.Window, s)
+			return al
+		}
+	}
 	if a.cfg.Unpaced {
 		p.Budget, p.Observe = 0, nil
 	}

@@ -28,6 +28,9 @@ type Env struct {
 // commands is the explicit list of subcommands; there is no init-time registration.
 func commands() map[string]command {
 	return map[string]command{
+		"demo":        {"try DataPull end to end against the built-in sandbox Xero", runDemo},
+		"connect":     {"sign in to a source (xero) and connect its accounts to a workspace", runConnect},
+		"pull":        {"pull a connection's data (standard sync, or -full to re-pull all)", runPull},
 		"sandbox":     {"serve the sandbox Xero emulator on 127.0.0.1", runSandbox},
 		"workspace":   {"create, list, rename or delete workspaces", runWorkspace},
 		"connections": {"list connections and how their last pull went", runConnections},
@@ -78,7 +81,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	var b strings.Builder
 	b.WriteString("datapull pulls your own data from Xero and HubSpot into a local database.\n\nCommands:\n")
 	for _, name := range names {
-		fmt.Fprintf(&b, "  %-10s %s\n", name, cmds[name].summary)
+		fmt.Fprintf(&b, "  %-12s %s\n", name, cmds[name].summary)
 	}
 	b.WriteString("\nRun \"datapull <command> -h\" for a command's flags.\n")
 	io.WriteString(w, b.String())
@@ -95,14 +98,6 @@ func newFlagSet(name string, env *Env) *flag.FlagSet {
 // parseFlags parses args and rejects stray positional arguments, turning
 // any problem into a usage error.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
-	}
-	return nil
+	_, err := parseArgs(fs, args, 0, "")
+	return err
 }

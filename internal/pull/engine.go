@@ -55,9 +55,11 @@ type Request struct {
 	OnEvent func(Event)
 }
 
-// Run pulls the target's connection. If the connection has a running pull
-// (the process running it was killed), Run resumes that pull instead of
-// starting another, and req.Mode is ignored.
+// Run pulls the target's connection. It holds the connection's run lock
+// meanwhile (a pull of it elsewhere is a *store.PullRunningError). If the
+// connection has a running pull nobody holds the lock of (the process
+// running it was killed), Run resumes that pull instead of starting
+// another, and req.Mode is ignored.
 //
 // A pull that stops early (a spent allowance, a lost sign-in, ctx ended)
 // or loses an endpoint is still a pull: Run returns it, finished, with a
@@ -69,6 +71,15 @@ func (e *Engine) Run(ctx context.Context, t Target, req Request) (store.Pull, er
 		req.Mode = store.PullStandard
 	}
 	conn := t.Connection
+	release, err := e.st.LockConnection(ctx, conn.ID)
+	if errors.Is(err, store.ErrConnectionBusy) {
+		running, _, _ := e.st.RunningPull(ctx, conn.ID)
+		return store.Pull{}, &store.PullRunningError{ConnectionID: conn.ID, PullID: running.ID}
+	}
+	if err != nil {
+		return store.Pull{}, fmt.Errorf("pull: %w", err)
+	}
+	defer release()
 	p, resumed, err := e.start(ctx, conn, req.Mode)
 	if err != nil {
 		return store.Pull{}, err

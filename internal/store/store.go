@@ -25,6 +25,7 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	now     func() time.Time
+	path    string // the SQLite file; "" for PostgreSQL
 
 	// writeSlot queues this process's SQLite write transactions. SQLite has
 	// one writer at a time; waiting in line here is fair and immediate,
@@ -113,7 +114,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	// connections is plenty for one process.
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
-	s := &Store{db: db, dialect: SQLite, now: time.Now, writeSlot: make(chan struct{}, 1)}
+	s := &Store{db: db, dialect: SQLite, now: time.Now, path: abs, writeSlot: make(chan struct{}, 1)}
 	if err := s.start(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", abs, err)
