@@ -18,13 +18,17 @@ func runPull(ctx context.Context, env *Env, args []string) error {
 	connArg := fs.String("connection", "", "connection id, account id or account name (required)")
 	full := fs.Bool("full", false, "re-pull all data instead of a standard (incremental) sync; uses more of the provider's allowance")
 	asJSON := fs.Bool("json", false, "print progress as one JSON event per line")
+	timeScale := fs.Float64("time-scale", 1, "for a sandbox started with -time-scale: its provider seconds per wall second, so its per-minute limits are paced at its speed")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *wsArg == "" || *connArg == "" {
 		return fmt.Errorf("%w: -workspace and -connection are required (see datapull connections)", errUsage)
 	}
-	a, st, err := openApp(ctx, *dsn, app.Config{})
+	if *timeScale <= 0 {
+		return fmt.Errorf("%w: -time-scale must be positive", errUsage)
+	}
+	a, st, err := openApp(ctx, *dsn, app.Config{TimeScale: *timeScale})
 	if err != nil {
 		return err
 	}
