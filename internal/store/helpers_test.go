@@ -7,9 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,16 +14,13 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/datapull/datapull/internal/provider"
+	"github.com/datapull/datapull/internal/testdb"
 )
-
-// defaultTestPostgres is the server the store's tests use unless
-// DATAPULL_TEST_POSTGRES names another; trust auth, as scripts/test.sh starts it.
-const defaultTestPostgres = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 
 // forEachDialect runs fn against a fresh, migrated store of each dialect.
 func forEachDialect(t *testing.T, fn func(t *testing.T, s *Store)) {
 	t.Helper()
-	forEachDSN(t, func(t *testing.T, dsn string) {
+	testdb.ForEach(t, func(t *testing.T, dsn string) {
 		fn(t, openTest(t, dsn))
 	})
 }
@@ -35,8 +29,7 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, s *Store)) {
 // dialect, for tests of Open itself.
 func forEachDSN(t *testing.T, fn func(t *testing.T, dsn string)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, sqliteDSNForTest(t)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, postgresDSNForTest(t)) })
+	testdb.ForEach(t, fn)
 }
 
 func openTest(t testing.TB, dsn string) *Store {
@@ -49,58 +42,18 @@ func openTest(t testing.TB, dsn string) *Store {
 	return s
 }
 
-func sqliteDSNForTest(t testing.TB) string {
-	return filepath.Join(t.TempDir(), "datapull.db")
-}
+func sqliteDSNForTest(t testing.TB) string { return testdb.SQLite(t) }
 
-// postgresDSNForTest creates an empty database on the test server and drops
-// it when the test ends. An unreachable server skips the test, except under
-// CI=true, where it fails: CI must not pass by testing nothing.
-func postgresDSNForTest(t testing.TB) string {
-	t.Helper()
-	admin := os.Getenv("DATAPULL_TEST_POSTGRES")
-	if admin == "" {
-		admin = defaultTestPostgres
-	}
-	db, err := openAdmin(admin)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL test server %s: %v", redactDSN(admin), err)
-		}
-		t.Skipf("PostgreSQL test server unreachable (%s): %v; set DATAPULL_TEST_POSTGRES", redactDSN(admin), err)
-	}
-	name := "dp_test_" + randomHex(t, 6)
-	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-		db.Close()
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		defer db.Close()
-		if _, err := db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatalf("parse %s: %v", redactDSN(admin), err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+func postgresDSNForTest(t testing.TB) string { return testdb.Postgres(t) }
 
+// openAdmin opens a raw connection to a PostgreSQL database, to set up
+// what Open is then shown.
 func openAdmin(dsn string) (*sql.DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, err
 	}
-	db := stdlib.OpenDB(*cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+	return stdlib.OpenDB(*cfg), nil
 }
 
 func randomHex(t testing.TB, n int) string {
