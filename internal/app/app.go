@@ -57,8 +57,18 @@ type App struct {
 	engine *pull.Engine
 	tokens oauth.Registry
 
-	mu      sync.Mutex
-	budgets map[string]*pacer.Budget // app-wide budgets, by source
+	mu         sync.Mutex
+	budgets    map[string]*pacer.Budget // app-wide budgets, by source
+	transports map[int64]accountTransport
+}
+
+// accountTransport is the pacer of one connection, kept across pulls: a
+// provider's per-account window outlives a pull, so a pull starting right
+// after another must see the calls the first one spent.
+type accountTransport struct {
+	tokenSetID int64
+	base       provider.BaseURLs
+	tr         *pacer.Transport
 }
 
 // New returns an App over cfg's store.
@@ -70,7 +80,7 @@ func New(cfg Config) (*App, error) {
 		cfg.TimeScale = 1
 	}
 	return &App{cfg: cfg, st: cfg.Store, engine: pull.New(cfg.Store, pull.Options{Now: cfg.Now}),
-		budgets: map[string]*pacer.Budget{}}, nil
+		budgets: map[string]*pacer.Budget{}, transports: map[int64]accountTransport{}}, nil
 }
 
 // Store is the app's store.

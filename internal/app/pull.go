@@ -42,11 +42,10 @@ func (a *App) open(ctx context.Context, conn store.Connection) (pull.Target, err
 	if err != nil {
 		return pull.Target{}, err
 	}
-	tsrc, err := a.tokenSource(ctx, conn, src.OAuth(conn.BaseURLs))
+	tr, err := a.transport(ctx, conn, src)
 	if err != nil {
 		return pull.Target{}, err
 	}
-	tr := pacer.New(pacer.Config{Policy: a.policy(conn.Source), Tokens: tsrc, App: a.appBudget(conn.Source), Base: a.cfg.HTTP})
 	eps, err := src.Open(conn.BaseURLs, provider.Account{ID: conn.AccountID, Name: conn.AccountName, Extra: conn.Extra}, tr.Client())
 	if err != nil {
 		return pull.Target{}, err
@@ -56,4 +55,27 @@ func (a *App) open(ctx context.Context, conn store.Connection) (pull.Target, err
 		return pull.Traffic{Calls: s.Calls, Bytes: s.Bytes}
 	}
 	return pull.Target{Connection: conn, Endpoints: eps, Traffic: traffic}, nil
+}
+
+// transport returns the connection's pacer, made on first use and kept
+// while the connection keeps its sign-in and hosts.
+func (a *App) transport(ctx context.Context, conn store.Connection, src provider.Source) (*pacer.Transport, error) {
+	a.mu.Lock()
+	at, ok := a.transports[conn.ID]
+	a.mu.Unlock()
+	if ok && at.tokenSetID == conn.TokenSetID && at.base == conn.BaseURLs {
+		return at.tr, nil
+	}
+	tsrc, err := a.tokenSource(ctx, conn, src.OAuth(conn.BaseURLs))
+	if err != nil {
+		return nil, err
+	}
+	tr := pacer.New(pacer.Config{Policy: a.policy(conn.Source), Tokens: tsrc, App: a.appBudget(conn.Source), Base: a.cfg.HTTP})
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if at, ok := a.transports[conn.ID]; ok && at.tokenSetID == conn.TokenSetID && at.base == conn.BaseURLs {
+		return at.tr, nil // another pull made one meanwhile
+	}
+	a.transports[conn.ID] = accountTransport{tokenSetID: conn.TokenSetID, base: conn.BaseURLs, tr: tr}
+	return tr, nil
 }
