@@ -37,6 +37,7 @@ func (r *run) endpoint(ctx context.Context, s step) (string, error) {
 		err = fmt.Errorf("%s: the connector stopped before its last page", name)
 	}
 	stop, notes := r.judge(ctx, &res, &s, c, err)
+	notes = append(notes, dataNotes(s.ep)...)
 	if errors.Is(commitErr, errStore) {
 		// The store failed: nothing more can be recorded reliably.
 		return "", commitErr
@@ -108,6 +109,14 @@ func (r *run) judge(ctx context.Context, res *store.EndpointResult, s *step, c *
 		return stopReauth, []store.Note{{Severity: store.SeverityError, Code: "needs_reconnect",
 			Message: "The provider no longer accepts this connection's sign-in (consent withdrawn, or the sign-in expired).",
 			Action:  "Reconnect the account, then sync again. " + kept}}
+	case errors.As(err, &wait):
+		// Before the limit case: a short (minute) limit whose Retry-After
+		// is longer than MaxWait comes as a WaitError wrapping the
+		// LimitReachedError, and is a pause, not a spent allowance.
+		res.Status, res.Reason = store.ResultWarning, "paused: "+wait.Error()
+		return stopWait, []store.Note{{Severity: store.SeverityWarning, Code: "paused",
+			Message: "The provider asked DataPull to wait longer than a sync waits (" + wait.Reason + ").",
+			Action:  "Sync again after " + wait.Until.UTC().Format("2006-01-02 15:04 UTC") + ". " + kept}}
 	case errors.As(err, &limit):
 		res.Status, res.Reason = store.ResultWarning, "stopped: "+limit.Error()
 		when := "when the provider's allowance returns"
@@ -117,11 +126,6 @@ func (r *run) judge(ctx context.Context, res *store.EndpointResult, s *step, c *
 		return stopLimit, []store.Note{{Severity: store.SeverityWarning, Code: "limit_reached",
 			Message: fmt.Sprintf("The provider's %s allowance is spent, so the sync stopped cleanly.", limit.Limit),
 			Action:  "Sync again " + when + ". " + kept}}
-	case errors.As(err, &wait):
-		res.Status, res.Reason = store.ResultWarning, "paused: "+wait.Error()
-		return stopWait, []store.Note{{Severity: store.SeverityWarning, Code: "paused",
-			Message: "The provider asked DataPull to wait longer than a sync waits (" + wait.Reason + ").",
-			Action:  "Sync again after " + wait.Until.UTC().Format("2006-01-02 15:04 UTC") + ". " + kept}}
 	}
 	r.failed++
 	res.Status, res.Reason = store.ResultFailed, err.Error()
@@ -155,6 +159,25 @@ func (r *run) checkDone(ctx context.Context, res *store.EndpointResult, s *step,
 			Message: fmt.Sprintf("The periodic full read of %s found %d new, %d changed and %d deleted records that incremental syncs could not see; they are now up to date.",
 				s.info.Name, c.counts.Inserted, c.counts.Updated, c.counts.Deleted),
 			Action: "Nothing to do."})
+	}
+	return notes
+}
+
+// dataWarner is an endpoint that kept records whose values it could not
+// read as their declared types (HubSpot's "123;456" in a number field:
+// X12). The records are stored as sent; the user hears of it in a note.
+type dataWarner interface{ DataWarnings() []string }
+
+func dataNotes(ep provider.Endpoint) []store.Note {
+	w, ok := ep.(dataWarner)
+	if !ok {
+		return nil
+	}
+	var notes []store.Note
+	for _, msg := range w.DataWarnings() {
+		notes = append(notes, store.Note{Severity: store.SeverityWarning, Code: "data_untyped",
+			Message: msg + ".",
+			Action:  "Nothing was lost: the values are kept exactly as the provider sent them. Fix the values or the property's type at the provider if reports need them typed."})
 	}
 	return notes
 }

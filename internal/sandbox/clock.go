@@ -20,6 +20,16 @@ type Clock struct {
 	now    func() time.Time
 }
 
+// StartTime is when an emulator's clock starts, as every emulator's Config
+// promises: start, or when that is zero the wall clock's now, truncated to
+// the second.
+func StartTime(start time.Time) time.Time {
+	if start.IsZero() {
+		return time.Now().UTC().Truncate(time.Second)
+	}
+	return start
+}
+
 // NewClock returns a clock that reads start now and runs scale times faster
 // than the wall clock.
 func NewClock(start time.Time, scale float64) *Clock {

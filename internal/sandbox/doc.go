@@ -1,6 +1,11 @@
 // Package sandbox is the kit shared by DataPull's provider emulators: a
 // scalable clock, fixed-window rate limiting, deterministic fault injection,
-// an OAuth 2.0 authorization server and per-endpoint traffic counters.
+// an OAuth 2.0 authorization server and per-endpoint traffic counters, and
+// the parts of a request pipeline, consent page and admin API that are the
+// same at every provider (canned responses, the wire-level faults, the
+// consent form's plumbing, the admin index and changes routes' framing).
+// What differs between providers (error bodies, limits, the order of the
+// gateway's checks, what a page shows) stays in each emulator.
 //
 // The emulators built on it (sandbox/xero, sandbox/hubspot) are the ground
 // truth for every connector test, the engine of the demo and a product

@@ -1,7 +1,6 @@
 package hubspot
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -13,16 +12,16 @@ import (
 // The admin API, on paths HubSpot does not use (see doc.go for the list).
 // It has no authentication: the sandbox binds loopback, and the admin API
 // is for tests, benchmarks and the person running the sandbox.
-const adminBase = "/_sandbox"
+const adminBase = sandbox.AdminBase
 
 func (s *Server) adminRoutes() {
 	kit := &sandbox.Admin{Clock: s.clock, Meter: s.meter, Faults: s.faults}
 	kit.Routes(s.mux, adminBase)
-	s.mux.HandleFunc(adminBase+"/", func(w http.ResponseWriter, r *http.Request) { s.adminIndex(w, r, kit) })
+	kit.IndexRoute(s.mux, adminBase, s.adminIndex)
+	kit.ExpireTokensRoute(s.mux, adminBase, s.ExpireAccessTokens)
 	s.mux.HandleFunc(adminBase+"/portals/{portal}/truth/{endpoint...}", s.adminTruth)
 	s.mux.HandleFunc(adminBase+"/portals/{portal}/changes", s.adminChanges)
 	s.mux.HandleFunc(adminBase+"/portals/{portal}/uninstall", s.adminUninstall)
-	s.mux.HandleFunc(adminBase+"/tokens/expire", s.adminExpireTokens)
 	s.mux.HandleFunc(adminBase+"/search", s.adminSearch)
 }
 
@@ -42,21 +41,14 @@ type indexUser struct {
 	PortalIDs []int64 `json:"portalIds"`
 }
 
-func (s *Server) adminIndex(w http.ResponseWriter, r *http.Request, kit *sandbox.Admin) {
-	if r.URL.Path != adminBase+"/" {
-		sandbox.WriteError(w, http.StatusNotFound, "no admin route "+r.URL.Path+"; GET "+adminBase+"/ lists what there is")
-		return
-	}
-	if !sandbox.AllowMethods(w, r, http.MethodGet) {
-		return
-	}
+func (s *Server) adminIndex(clock sandbox.ClockState) any {
 	out := struct {
 		Clock     sandbox.ClockState `json:"clock"`
 		SearchLag string             `json:"searchLag"`
 		Portals   []indexPortal      `json:"portals"`
 		Users     []indexUser        `json:"users"`
 		Truth     []string           `json:"truthEndpoints"`
-	}{Clock: kit.ClockState(), SearchLag: (time.Duration(s.lagMs.Load()) * time.Millisecond).String()}
+	}{Clock: clock, SearchLag: (time.Duration(s.lagMs.Load()) * time.Millisecond).String()}
 	for _, p := range s.world.Portals {
 		ip := indexPortal{ID: p.ID, Name: p.Name, Domain: p.Domain, TimeZone: p.TimeZone,
 			PrivateAppToken: PrivateAppToken(s.cfg.Seed, p.ID), Records: map[string]int{}}
@@ -74,7 +66,7 @@ func (s *Server) adminIndex(w http.ResponseWriter, r *http.Request, kit *sandbox
 	if len(s.world.Portals) > 0 {
 		out.Truth = s.TruthEndpoints(s.world.Portals[0].ID)
 	}
-	sandbox.WriteJSON(w, http.StatusOK, out)
+	return out
 }
 
 // adminPortal resolves the {portal} of a route, answering 404 if unknown.
@@ -98,22 +90,13 @@ func (s *Server) adminTruth(w http.ResponseWriter, r *http.Request) {
 	}
 	src, err := s.truthSource(p, r.PathValue("endpoint"))
 	if err != nil {
-		writeAdminError(w, err)
+		sandbox.WriteAdminError(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	// Once streaming has begun the status is sent; a failure after that
 	// (the client went away) can only cut the stream short.
 	s.writeTruth(p, src, w)
-}
-
-func writeAdminError(w http.ResponseWriter, err error) {
-	status := http.StatusInternalServerError
-	var ce *changeError
-	if errors.As(err, &ce) {
-		status = ce.status
-	}
-	sandbox.WriteError(w, status, err.Error())
 }
 
 // changesBody is the body of POST .../changes: one change, or a list.
@@ -135,31 +118,13 @@ func (s *Server) adminChanges(w http.ResponseWriter, r *http.Request) {
 		sandbox.WriteError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	reqs := body.Changes
-	switch {
-	case len(reqs) > 0 && body.Op != "":
-		sandbox.WriteError(w, http.StatusBadRequest, `send one change or {"changes":[…]}, not both`)
+	reqs, err := sandbox.ChangeBatch(body.ChangeRequest, body.Changes, body.Op != "", body.Op != "", `{"op":…,"type":…,…}`)
+	if err != nil {
+		sandbox.WriteError(w, http.StatusBadRequest, err.Error())
 		return
-	case len(reqs) == 0 && body.Op == "":
-		sandbox.WriteError(w, http.StatusBadRequest, `no change: want {"op":…,"type":…,…} or {"changes":[…]}`)
-		return
-	case len(reqs) == 0:
-		reqs = []ChangeRequest{body.ChangeRequest}
 	}
 	changes, err := s.Apply(p.ID, reqs)
-	if changes == nil {
-		changes = []Change{}
-	}
-	if err != nil {
-		status := http.StatusInternalServerError
-		var ce *changeError
-		if errors.As(err, &ce) {
-			status = ce.status
-		}
-		sandbox.WriteJSON(w, status, map[string]any{"error": err.Error(), "applied": changes})
-		return
-	}
-	sandbox.WriteJSON(w, http.StatusOK, map[string]any{"changes": changes})
+	sandbox.WriteChanges(w, changes, err, nil)
 }
 
 func (s *Server) adminUninstall(w http.ResponseWriter, r *http.Request) {
@@ -168,12 +133,6 @@ func (s *Server) adminUninstall(w http.ResponseWriter, r *http.Request) {
 	}
 	if p := s.adminPortal(w, r); p != nil {
 		sandbox.WriteJSON(w, http.StatusOK, map[string]int{"revoked": s.Uninstall(p.ID)})
-	}
-}
-
-func (s *Server) adminExpireTokens(w http.ResponseWriter, r *http.Request) {
-	if sandbox.AllowMethods(w, r, http.MethodPost) {
-		sandbox.WriteJSON(w, http.StatusOK, map[string]int{"expired": s.ExpireAccessTokens()})
 	}
 }
 

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
+
+	"github.com/datapull/datapull/internal/sandbox/sandboxtest"
 )
 
 // The serving benchmarks measure the sandbox answering full pages over real
@@ -36,22 +37,11 @@ func BenchmarkServeListPages(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		req, _ := http.NewRequest(http.MethodGet, env.base+"/crm/v3/objects/contacts?limit=100&after="+cursors[i%len(cursors)], nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := env.client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		n, err := io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d, err %v", resp.StatusCode, err)
-		}
+		bytes += sandboxtest.Drain(b, env.client, req)
 		records += 100
-		bytes += n
 	}
 	b.StopTimer()
-	secs := b.Elapsed().Seconds()
-	b.ReportMetric(float64(records)/secs, "records/s")
-	b.ReportMetric(float64(bytes)/secs/1e6, "MB/s")
+	sandboxtest.ReportThroughput(b, records, bytes)
 }
 
 // BenchmarkServeSearchPages pages through an incremental-style search of
@@ -79,20 +69,9 @@ func BenchmarkServeSearchPages(b *testing.B) {
 		req, _ := http.NewRequest(http.MethodPost, env.base+"/crm/v3/objects/contacts/search", bytes.NewReader(bodies[i%len(bodies)]))
 		req.Header.Set("Authorization", "Bearer "+tok)
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := env.client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		m, err := io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d, err %v", resp.StatusCode, err)
-		}
+		n += sandboxtest.Drain(b, env.client, req)
 		records += 200
-		n += m
 	}
 	b.StopTimer()
-	secs := b.Elapsed().Seconds()
-	b.ReportMetric(float64(records)/secs, "records/s")
-	b.ReportMetric(float64(n)/secs/1e6, "MB/s")
+	sandboxtest.ReportThroughput(b, records, n)
 }

@@ -1,9 +1,6 @@
 package hubspot
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"html/template"
 	"net/http"
@@ -41,24 +38,9 @@ func (id *identity) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	mw := id.s.meter.Wrap(w, "", "authorize")
 	defer mw.Done()
 	w = mw
-	var params url.Values
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		params = r.URL.Query()
-	case http.MethodPost:
-		if err := id.csrf.Check(r); err != nil {
-			consentError(w, http.StatusForbidden, "This consent was sent from another web site, so it was refused.")
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, identityFormMax)
-		if err := r.ParseForm(); err != nil {
-			consentError(w, http.StatusBadRequest, "The consent form could not be read.")
-			return
-		}
-		params = r.PostForm
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		consentError(w, http.StatusMethodNotAllowed, "The install page answers GET and POST only.")
+	params, status, problem := sandbox.ConsentParams(w, r, id.csrf, "install page")
+	if problem != "" {
+		consentError(w, status, problem)
 		return
 	}
 	client, err := id.auth.CheckRedirect(params.Get("client_id"), params.Get("redirect_uri"))
@@ -143,22 +125,9 @@ func validateAuthorize(c sandbox.Client, params url.Values, scopes []string) *sa
 }
 
 func redirectBack(w http.ResponseWriter, r *http.Request, params url.Values, extra url.Values) {
-	u, err := url.Parse(params.Get("redirect_uri"))
-	if err != nil {
+	if err := sandbox.RedirectBack(w, r, params.Get("redirect_uri"), params.Get("state"), extra); err != nil {
 		consentError(w, http.StatusBadRequest, "The redirect_uri is not a URL.")
-		return
 	}
-	q := u.Query()
-	for k, v := range extra {
-		if v[0] != "" {
-			q[k] = v
-		}
-	}
-	if st := params.Get("state"); st != "" {
-		q.Set("state", st)
-	}
-	u.RawQuery = q.Encode()
-	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
 func userByID(users []*User, id string) *User {
@@ -247,19 +216,9 @@ func consentError(w http.ResponseWriter, status int, message string) {
 type pageText struct{ Title, Message string }
 
 func writePage(w http.ResponseWriter, status int, t *template.Template, data any) {
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
-		errInternal().write(w)
-		return
+	if err := sandbox.WritePage(w, status, pageCSP, t, data); err != nil {
+		errInternal().Send(w) // our own template and data: a bug, not bad input
 	}
-	h := w.Header()
-	h.Set("Content-Type", contentHTML)
-	h.Set("Content-Security-Policy", pageCSP)
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 }
 
 const pageCSS = `body{font:15px/1.45 system-ui,sans-serif;background:#f5f8fa;color:#33475b;margin:0}
@@ -269,10 +228,8 @@ h1{font-size:1.3rem;margin:0 0 .3rem}h2{font-size:1rem;margin:1.4rem 0 .4rem}.su
 button{font:inherit;padding:.5rem 1.2rem;border-radius:4px;border:1px solid #ff7a59;cursor:pointer}
 .allow{background:#ff7a59;color:#fff}.plain{background:#fff;color:#ff7a59}code{font-size:.8em;color:#7c98b6}`
 
-var pageCSP = func() string {
-	sum := sha256.Sum256([]byte(pageCSS))
-	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; frame-ancestors 'none'; base-uri 'none'"
-}()
+// pageCSP lets the pages use their inline stylesheet and nothing else.
+var pageCSP = sandbox.StyleCSP(pageCSS)
 
 const pageHead = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">`
 

@@ -1,34 +1,19 @@
 package hubspot
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/datapull/datapull/internal/sandbox"
 )
 
-// apiError is a complete error response as HubSpot sends it. Handlers
-// return one instead of writing errors themselves, so every error has the
-// real shape in one place (hubspot-api.md §6).
-type apiError struct {
-	status      int
-	contentType string
-	body        []byte
-	header      http.Header
-}
-
-func (e *apiError) Error() string { return fmt.Sprintf("hubspot sandbox: %d %s", e.status, e.body) }
-
-func (e *apiError) write(w http.ResponseWriter) {
-	h := w.Header()
-	for k, v := range e.header {
-		h[k] = v
-	}
-	h.Set("Content-Type", e.contentType)
-	w.WriteHeader(e.status)
-	w.Write(e.body)
-}
+// apiError is a complete error response as HubSpot sends it (the kit's
+// Response). Handlers return one instead of writing errors themselves, and
+// the constructors below give every error its real shape in one place
+// (hubspot-api.md §6).
+type apiError = sandbox.Response
 
 const (
 	contentJSON = "application/json;charset=utf-8"
@@ -63,13 +48,13 @@ type errorDetail struct {
 func jsonError(status int, b errorBody) *apiError {
 	b.Status = "error"
 	if b.CorrelationID == "" {
-		b.CorrelationID = newUUID()
+		b.CorrelationID = sandbox.NewUUID()
 	}
 	body, err := json.Marshal(b)
 	if err != nil {
 		panic(err) // our own struct of strings: cannot fail
 	}
-	return &apiError{status: status, contentType: contentJSON, body: body}
+	return &apiError{Status: status, ContentType: contentJSON, Body: body}
 }
 
 func errValidation(format string, args ...any) *apiError {
@@ -123,14 +108,14 @@ func errNoRoute(path string) *apiError {
 // errMethod is the 405 for a path served with another method.
 func errMethod(allow string) *apiError {
 	e := jsonError(http.StatusMethodNotAllowed, errorBody{Message: "HTTP method not allowed; use " + allow, Category: "VALIDATION_ERROR"})
-	e.header = http.Header{"Allow": {allow}}
+	e.Header = http.Header{"Allow": {allow}}
 	return e
 }
 
 // errRateLimit is the 429 of a spent limit (§5.3).
 func errRateLimit(policy, message string) *apiError {
 	return jsonError(http.StatusTooManyRequests, errorBody{Message: message, ErrorType: "RATE_LIMIT",
-		Category: "RATE_LIMITS", PolicyName: policy, RequestID: newUUID()})
+		Category: "RATE_LIMITS", PolicyName: policy, RequestID: sandbox.NewUUID()})
 }
 
 // errInternal is a 500 for a sandbox bug; it should never be seen.
@@ -150,25 +135,5 @@ func htmlError(status int) *apiError {
 	}
 	body := "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title +
 		"</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n"
-	return &apiError{status: status, contentType: contentHTML, body: []byte(body)}
-}
-
-// newUUID returns a random version-4 UUID for correlation ids.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	const hex = "0123456789abcdef"
-	out := make([]byte, 36)
-	j := 0
-	for i, v := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out[j] = '-'
-			j++
-		}
-		out[j], out[j+1] = hex[v>>4], hex[v&0x0f]
-		j += 2
-	}
-	return string(out)
+	return &apiError{Status: status, ContentType: contentHTML, Body: []byte(body)}
 }

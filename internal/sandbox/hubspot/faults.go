@@ -1,7 +1,6 @@
 package hubspot
 
 import (
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -11,7 +10,7 @@ import (
 
 // errHandled is injectFault's answer when the connection was hijacked and
 // closed (a reset): nothing may be written.
-var errHandled = &apiError{status: http.StatusBadGateway, contentType: contentHTML, body: []byte("connection reset")}
+var errHandled = &apiError{Status: http.StatusBadGateway, ContentType: contentHTML, Body: []byte("connection reset")}
 
 // injectFault consults the fault profile for this call and acts the fault
 // out as HubSpot would show it: most kinds become the real error response;
@@ -36,11 +35,11 @@ func (s *Server) injectFault(w http.ResponseWriter, c *call) *apiError {
 		return htmlError(http.StatusServiceUnavailable)
 	case sandbox.Fault423:
 		e := jsonError(http.StatusLocked, errorBody{Message: "The portal is locked while a large sync runs; wait at least 2 seconds before retrying.", Category: "LOCKED"})
-		e.header = http.Header{"Retry-After": {strconv.Itoa(s.clock.RetryAfterSeconds(2 * time.Second))}}
+		e.Header = http.Header{"Retry-After": {strconv.Itoa(s.clock.RetryAfterSeconds(2 * time.Second))}}
 		return e
 	case sandbox.Fault477:
 		e := jsonError(477, errorBody{Message: "Migration in Progress: this portal is moving between data centres.", Category: "MIGRATION_IN_PROGRESS"})
-		e.header = http.Header{"Retry-After": {strconv.Itoa(s.clock.RetryAfterSeconds(time.Minute))}}
+		e.Header = http.Header{"Retry-After": {strconv.Itoa(s.clock.RetryAfterSeconds(time.Minute))}}
 		return e
 	case sandbox.FaultTokenExpiry:
 		// Every token lapses now, as one would mid-run (X15): this call
@@ -52,7 +51,7 @@ func (s *Server) injectFault(w http.ResponseWriter, c *call) *apiError {
 		s.Uninstall(c.portal.ID)
 		return errNoCredentials()
 	case sandbox.FaultSlow:
-		delay(c.r, arg)
+		sandbox.Delay(c.r.Context().Done(), arg)
 	case sandbox.FaultReset:
 		return resetConnection(w)
 	case sandbox.FaultTruncate:
@@ -69,7 +68,7 @@ func (s *Server) tokenFault(w http.ResponseWriter, r *http.Request, kind, arg st
 	switch kind {
 	case sandbox.Fault429Minute, sandbox.Fault429Day:
 		e := errRateLimit("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.")
-		e.header = http.Header{"Retry-After": {strconv.Itoa(s.clock.RetryAfterSeconds(burstWindow))}}
+		e.Header = http.Header{"Retry-After": {strconv.Itoa(s.clock.RetryAfterSeconds(burstWindow))}}
 		return e
 	case sandbox.Fault500:
 		return jsonError(http.StatusInternalServerError, errorBody{Message: "internal error", Category: "INTERNAL_ERROR"})
@@ -82,69 +81,16 @@ func (s *Server) tokenFault(w http.ResponseWriter, r *http.Request, kind, arg st
 	case sandbox.FaultReset:
 		return resetConnection(w)
 	case sandbox.FaultSlow:
-		delay(r, arg)
+		sandbox.Delay(r.Context().Done(), arg)
 	}
 	return nil
 }
 
-// delay holds the call for arg (wall time), or until the client gives up.
-func delay(r *http.Request, arg string) {
-	d, err := time.ParseDuration(arg)
-	if err != nil || d <= 0 {
-		d = sandbox.DefaultSlowDelay
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-r.Context().Done():
-	}
-}
-
-// resetConnection closes the client's connection without a response, with
-// SO_LINGER 0 so the client sees a TCP reset. Where the connection cannot
-// be taken over, the nearest failure is the edge's HTML 502.
+// resetConnection acts out a reset: errHandled once the connection is
+// closed, or, where it cannot be taken over, the edge's HTML 502.
 func resetConnection(w http.ResponseWriter) *apiError {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
+	if !sandbox.ResetConnection(w) {
 		return htmlError(http.StatusBadGateway)
 	}
-	if tc, ok := conn.(*net.TCPConn); ok {
-		tc.SetLinger(0)
-	}
-	conn.Close()
 	return errHandled
 }
-
-// truncatingWriter sends the headers with the full Content-Length of the
-// first Write, then half the body, so the client reads a body that ends
-// early (io.ErrUnexpectedEOF).
-type truncatingWriter struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (t *truncatingWriter) WriteHeader(status int) {
-	if t.status == 0 {
-		t.status = status
-	}
-}
-
-func (t *truncatingWriter) Write(b []byte) (int, error) {
-	if t.wrote {
-		return len(b), nil
-	}
-	t.wrote = true
-	if t.status == 0 {
-		t.status = http.StatusOK
-	}
-	t.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	t.ResponseWriter.WriteHeader(t.status)
-	if _, err := t.ResponseWriter.Write(b[:len(b)/2]); err != nil {
-		return 0, err
-	}
-	return len(b), nil
-}
-
-func (t *truncatingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }

@@ -125,6 +125,6 @@ func (l *limiter) injected429(policy string, c *call) *apiError {
 	} else {
 		e = errRateLimit("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.")
 	}
-	e.header = http.Header{"Retry-After": {strconv.Itoa(l.s.clock.RetryAfterSeconds(wait))}}
+	e.Header = http.Header{"Retry-After": {strconv.Itoa(l.s.clock.RetryAfterSeconds(wait))}}
 	return e
 }

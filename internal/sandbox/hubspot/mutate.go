@@ -2,10 +2,11 @@ package hubspot
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/datapull/datapull/internal/sandbox"
 )
 
 // Ops a ChangeRequest can name.
@@ -65,30 +66,13 @@ type Change struct {
 	At    string `json:"at"`
 }
 
-// changeError is a change the sandbox refuses: 400 for a malformed change
-// or one the record's state does not allow, 404 for an unknown record.
-type changeError struct {
-	status int
-	msg    string
-}
-
-func (e *changeError) Error() string { return e.msg }
-
-func refuse(format string, args ...any) error {
-	return &changeError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
-}
-
-func missing(format string, args ...any) error {
-	return &changeError{status: http.StatusNotFound, msg: fmt.Sprintf(format, args...)}
-}
-
 // Apply makes changes to a portal in order, under its write lock, at the
 // clock's now. It stops at the first refused change and returns what was
 // applied before it.
 func (s *Server) Apply(portalID int64, reqs []ChangeRequest) ([]Change, error) {
 	p := s.world.Portal(portalID)
 	if p == nil {
-		return nil, missing("unknown portal %d", portalID)
+		return nil, sandbox.Missing("unknown portal %d", portalID)
 	}
 	now := s.nowMs()
 	lag := s.lagMs.Load()
@@ -117,7 +101,7 @@ type mutation struct {
 func (m *mutation) apply(req ChangeRequest) (Change, error) {
 	t := m.p.Type(req.Type)
 	if t == nil {
-		return Change{}, refuse("unknown object type %q", req.Type)
+		return Change{}, sandbox.Refuse("unknown object type %q", req.Type)
 	}
 	ch := Change{Op: req.Op, Type: t.Name, ID: req.ID, At: isoMillis(m.now)}
 	var err error
@@ -139,7 +123,7 @@ func (m *mutation) apply(req ChangeRequest) (Change, error) {
 	case OpPipelineEdit:
 		ch.Count, err = m.pipelineEdit(t, req)
 	default:
-		return Change{}, refuse("unknown op %q (want create, update, archive, restore, merge, purge, associate, disassociate, bulk-update or pipeline-edit)", req.Op)
+		return Change{}, sandbox.Refuse("unknown op %q (want create, update, archive, restore, merge, purge, associate, disassociate, bulk-update or pipeline-edit)", req.Op)
 	}
 	return ch, err
 }
@@ -152,9 +136,9 @@ func (m *mutation) values(t *ObjectType, props map[string]string) (map[int]strin
 		k := t.Prop(name)
 		switch {
 		case k < 0:
-			return nil, refuse("%s has no property %q", t.Name, name)
+			return nil, sandbox.Refuse("%s has no property %q", t.Name, name)
 		case t.Props[k].virtual != stored:
-			return nil, refuse("%s.%s is read-only", t.Name, name)
+			return nil, sandbox.Refuse("%s.%s is read-only", t.Name, name)
 		}
 		out[k] = v
 	}
@@ -174,11 +158,11 @@ func (m *mutation) values(t *ObjectType, props map[string]string) (map[int]strin
 func (m *mutation) record(t *ObjectType, id string) (*Record, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
-		return nil, refuse("id %q is not a record id", id)
+		return nil, sandbox.Refuse("id %q is not a record id", id)
 	}
 	r := t.Get(n)
 	if r == nil {
-		return nil, missing("%s %s does not exist", t.Name, id)
+		return nil, sandbox.Missing("%s %s does not exist", t.Name, id)
 	}
 	return r, nil
 }
@@ -231,7 +215,7 @@ func (m *mutation) update(t *ObjectType, id string, props map[string]string) err
 		return err
 	}
 	if r.Live.Archived {
-		return missing("%s %s is archived: restore it first", t.Name, id)
+		return sandbox.Missing("%s %s is archived: restore it first", t.Name, id)
 	}
 	set, err := m.values(t, props)
 	if err != nil {
@@ -247,7 +231,7 @@ func (m *mutation) archive(t *ObjectType, id string, archive bool) error {
 		return err
 	}
 	if r.Live.Archived == archive {
-		return refuse("%s %s is already %s", t.Name, id, map[bool]string{true: "archived", false: "live"}[archive])
+		return sandbox.Refuse("%s %s is already %s", t.Name, id, map[bool]string{true: "archived", false: "live"}[archive])
 	}
 	nv := *r.Live
 	nv.Archived = archive
@@ -275,11 +259,11 @@ func (m *mutation) merge(t *ObjectType, id, into string) error {
 	}
 	switch {
 	case gone == keep:
-		return refuse("cannot merge %s %s into itself", t.Name, id)
+		return sandbox.Refuse("cannot merge %s %s into itself", t.Name, id)
 	case gone.Live.Archived || keep.Live.Archived:
-		return refuse("cannot merge archived records")
+		return sandbox.Refuse("cannot merge archived records")
 	case t.Prop("hs_merged_object_ids") < 0:
-		return refuse("%s cannot be merged", t.Name)
+		return sandbox.Refuse("%s cannot be merged", t.Name)
 	}
 	mergedK := t.Prop("hs_merged_object_ids")
 	ids := splitSemi(keep.Live.Value(mergedK))
@@ -325,7 +309,7 @@ func (m *mutation) purge(t *ObjectType, id string) error {
 func (m *mutation) associate(t *ObjectType, req ChangeRequest) error {
 	to := m.p.Type(req.ToType)
 	if to == nil {
-		return refuse("unknown object type %q", req.ToType)
+		return sandbox.Refuse("unknown object type %q", req.ToType)
 	}
 	a, err := m.record(t, req.ID)
 	if err != nil {
@@ -337,18 +321,18 @@ func (m *mutation) associate(t *ObjectType, req ChangeRequest) error {
 	}
 	pair := m.p.Assoc.pair(t, to)
 	if pair == nil {
-		return refuse("%s cannot be associated with %s", t.Name, to.Name)
+		return sandbox.Refuse("%s cannot be associated with %s", t.Name, to.Name)
 	}
 	if req.Op == OpDisassociate {
 		if !m.p.Assoc.unlink(t, a.ID, to, b.ID) {
-			return missing("%s %s is not associated with %s %s", t.Name, req.ID, to.Name, req.To)
+			return sandbox.Missing("%s %s is not associated with %s %s", t.Name, req.ID, to.Name, req.To)
 		}
 	} else {
 		var bits uint32
 		for _, id := range req.TypeIDs {
 			i := slices.IndexFunc(pair.labels, func(l AssocLabel) bool { return l.TypeID == id })
 			if i < 0 {
-				return refuse("association type %d does not exist from %s to %s", id, t.Name, to.Name)
+				return sandbox.Refuse("association type %d does not exist from %s to %s", id, t.Name, to.Name)
 			}
 			bits |= 1 << uint(i)
 		}
@@ -404,17 +388,17 @@ func (m *mutation) bulk(t *ObjectType, req ChangeRequest) (int, error) {
 func (m *mutation) pipelineEdit(t *ObjectType, req ChangeRequest) (int, error) {
 	pl := m.p.pipeline(t.Name, req.Pipeline)
 	if pl == nil {
-		return 0, missing("%s has no pipeline %q", t.Name, req.Pipeline)
+		return 0, sandbox.Missing("%s has no pipeline %q", t.Name, req.Pipeline)
 	}
 	var stage *Stage
 	if req.Stage != "" {
 		if stage = pl.Stage(req.Stage); stage == nil {
-			return 0, missing("pipeline %s has no stage %q", pl.ID, req.Stage)
+			return 0, sandbox.Missing("pipeline %s has no stage %q", pl.ID, req.Stage)
 		}
 	}
 	if req.Probability != "" {
 		if f, err := strconv.ParseFloat(req.Probability, 64); err != nil || f < 0 || f > 1 || stage == nil || t.Name != "deals" {
-			return 0, refuse("probability %q: want 0.0 to 1.0, on a deal stage", req.Probability)
+			return 0, sandbox.Refuse("probability %q: want 0.0 to 1.0, on a deal stage", req.Probability)
 		}
 	}
 	pl.UpdatedAt = m.now

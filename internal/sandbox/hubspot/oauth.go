@@ -13,17 +13,18 @@ import (
 	"github.com/datapull/datapull/internal/sandbox"
 )
 
-// The OAuth clients every sandbox registers at start. Real HubSpot issues
-// a client per app; these stand in for DataPull's.
+// The OAuth clients every sandbox registers at start (the kit's, the same
+// at every emulator). Real HubSpot issues a client per app; these stand in
+// for DataPull's.
 const (
 	// PublicClientID is a native-app client with no secret, which must use
 	// PKCE (S256). HubSpot documents only confidential apps; the sandbox
 	// offers this one so a desktop client need not ship a secret.
-	PublicClientID = "datapull-sandbox"
+	PublicClientID = sandbox.PublicClientID
 	// WebClientID is the confidential client, which sends client_secret.
-	WebClientID = "datapull-sandbox-web"
+	WebClientID = sandbox.WebClientID
 	// WebClientSecret is WebClientID's secret.
-	WebClientSecret = "sandbox-secret"
+	WebClientSecret = sandbox.WebClientSecret
 )
 
 // appIDs are the app ids introspection reports for the default clients.
@@ -31,12 +32,7 @@ var appIDs = map[string]int64{PublicClientID: 1111111, WebClientID: 1111112}
 
 // DefaultRedirectURIs returns the redirect URIs both default clients
 // accept; being loopback URIs they match on any port (RFC 8252 §7.3).
-func DefaultRedirectURIs() []string {
-	return []string{"http://127.0.0.1/callback", "http://localhost/callback", "http://[::1]/callback"}
-}
-
-// identityFormMax bounds the form bodies the OAuth endpoints read.
-const identityFormMax = 64 << 10
+func DefaultRedirectURIs() []string { return sandbox.DefaultRedirectURIs() }
 
 // tokenPayload is what a token set carries besides the kit's grant: the
 // portal the app was installed in and the user who installed it.
@@ -81,14 +77,7 @@ type identity struct {
 
 func newIdentity(s *Server) *identity {
 	auth := sandbox.NewAuthServer(s.clock, sandbox.OAuthConfig{AccessTokenTTL: s.cfg.AccessTokenTTL})
-	for _, c := range []sandbox.Client{
-		{ID: PublicClientID, Name: "DataPull", RedirectURIs: DefaultRedirectURIs()},
-		{ID: WebClientID, Name: "DataPull (web)", Secret: WebClientSecret, RedirectURIs: DefaultRedirectURIs()},
-	} {
-		if err := auth.RegisterClient(c); err != nil {
-			panic(err) // constant input: only a programming error gets here
-		}
-	}
+	auth.RegisterDefaultClients()
 	id := &identity{s: s, auth: auth, csrf: http.NewCrossOriginProtection(), private: map[string]*Portal{}}
 	for _, p := range s.world.Portals {
 		id.private[PrivateAppToken(s.cfg.Seed, p.ID)] = p
@@ -177,17 +166,17 @@ func oauthVersion(ver string, v1 bool) bool {
 // HubSpot's status and message, kept for backward compatibility (§1.2).
 func oauthError(status int, code, hsStatus, message string) *apiError {
 	b, _ := json.Marshal(map[string]string{"error": code, "error_description": message,
-		"status": hsStatus, "message": message, "correlationId": newUUID()})
-	return &apiError{status: status, contentType: contentJSON, body: b}
+		"status": hsStatus, "message": message, "correlationId": sandbox.NewUUID()})
+	return &apiError{Status: status, ContentType: contentJSON, Body: b}
 }
 
 // writeOAuth meters and writes an OAuth endpoint's answer.
 func (id *identity) writeOAuth(w http.ResponseWriter, endpoint string, status int, v any, apiErr *apiError) {
-	w.Header().Set("X-HubSpot-Correlation-Id", newUUID())
+	w.Header().Set("X-HubSpot-Correlation-Id", sandbox.NewUUID())
 	mw := id.s.meter.Wrap(w, "", endpoint)
 	defer mw.Done()
 	if apiErr != nil {
-		apiErr.write(mw)
+		apiErr.Send(mw)
 		return
 	}
 	if v == nil {
@@ -196,7 +185,7 @@ func (id *identity) writeOAuth(w http.ResponseWriter, endpoint string, status in
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		errInternal().write(mw)
+		errInternal().Send(mw)
 		return
 	}
 	mw.Header().Set("Content-Type", contentJSON)
@@ -292,7 +281,7 @@ func (id *identity) tokenClient(w http.ResponseWriter, r *http.Request, v1 bool)
 	if r.Method != http.MethodPost {
 		return sandbox.Client{}, errMethod(http.MethodPost)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, identityFormMax)
+	r.Body = http.MaxBytesReader(w, r.Body, sandbox.MaxFormBody)
 	if err := r.ParseForm(); err != nil {
 		return sandbox.Client{}, oauthError(http.StatusBadRequest, sandbox.ErrCodeInvalidRequest, "BAD_REQUEST", "malformed form body")
 	}

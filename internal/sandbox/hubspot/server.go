@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"sync/atomic"
-	"time"
 
 	"github.com/datapull/datapull/internal/sandbox"
 )
@@ -31,10 +30,7 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	start := cfg.Start
-	if start.IsZero() {
-		start = time.Now().UTC().Truncate(time.Second)
-	}
+	start := sandbox.StartTime(cfg.Start)
 	faults, err := sandbox.ParseFaults(cfg.Faults, cfg.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("hubspot sandbox: %w", err)
@@ -106,7 +102,7 @@ type apiHandler func(c *call) (status int, body []byte, err *apiError)
 // serve (or fail as the fault profile says). Every response is metered.
 func (s *Server) api(method string, kind limitKind, endpoint string, prep prepFunc, h apiHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-HubSpot-Correlation-Id", newUUID())
+		w.Header().Set("X-HubSpot-Correlation-Id", sandbox.NewUUID())
 		c := &call{r: r, endpoint: endpoint, now: s.nowMs()}
 		status, body, apiErr := s.serveAPI(w, c, method, kind, prep, h)
 		if c.endpoint == "" {
@@ -122,11 +118,11 @@ func (s *Server) api(method string, kind limitKind, endpoint string, prep prepFu
 		switch {
 		case apiErr == errHandled:
 		case apiErr != nil:
-			apiErr.write(mw)
+			apiErr.Send(mw)
 		default:
 			var out http.ResponseWriter = mw
 			if c.truncate {
-				out = &truncatingWriter{ResponseWriter: mw}
+				out = sandbox.TruncateBody(mw)
 			}
 			out.Header().Set("Content-Type", contentJSON)
 			out.WriteHeader(status)
@@ -204,10 +200,10 @@ func (s *Server) routes() {
 	s.associationRoutes()
 	s.adminRoutes()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-HubSpot-Correlation-Id", newUUID())
+		w.Header().Set("X-HubSpot-Correlation-Id", sandbox.NewUUID())
 		mw := s.meter.Wrap(w, "", "unknown")
 		defer mw.Done()
-		errNoRoute(r.URL.Path).write(mw)
+		errNoRoute(r.URL.Path).Send(mw)
 	})
 }
 

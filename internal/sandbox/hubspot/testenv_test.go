@@ -2,18 +2,15 @@ package hubspot
 
 import (
 	"bytes"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/datapull/datapull/internal/sandbox/sandboxtest"
 )
 
 // allScopes is what a read-only reporting app asks for.
@@ -45,12 +42,8 @@ func newTestEnv(t testing.TB, edit func(*Config)) *testEnv {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	return &testEnv{srv: srv, base: hs.URL, client: &http.Client{
-		Timeout:       30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	base, client := sandboxtest.Serve(t, srv.Handler())
+	return &testEnv{srv: srv, base: base, client: client}
 }
 
 // portal returns the first portal and its id as a string.
@@ -72,41 +65,19 @@ type tokens struct {
 func (e *testEnv) signIn(t testing.TB, scope string) tokens {
 	t.Helper()
 	p, _ := e.portal()
-	verifier := randomVerifier()
-	sum := sha256.Sum256([]byte(verifier))
+	verifier, challenge := sandboxtest.PKCE()
 	form := url.Values{
 		"client_id": {PublicClientID}, "redirect_uri": {"http://127.0.0.1:9/callback"}, "scope": {scope},
-		"state": {"st-1"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])},
+		"state": {"st-1"}, "code_challenge": {challenge},
 		"code_challenge_method": {"S256"}, "action": {"allow"}, "portal": {strconv.FormatInt(p.ID, 10)},
 	}
-	resp, err := e.client.PostForm(e.base+"/oauth/authorize", form)
-	if err != nil {
-		t.Fatalf("consent: %v", err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusFound || err != nil || loc.Query().Get("code") == "" || loc.Query().Get("state") != "st-1" {
-		t.Fatalf("consent: %d to %q, want a redirect with code and state", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	resp, err = e.client.PostForm(e.base+"/oauth/v1/token", url.Values{
-		"grant_type": {"authorization_code"}, "client_id": {PublicClientID}, "code": {loc.Query().Get("code")},
-		"redirect_uri": {"http://127.0.0.1:9/callback"}, "code_verifier": {verifier},
-	})
-	if err != nil {
-		t.Fatalf("token: %v", err)
-	}
-	defer resp.Body.Close()
+	code := sandboxtest.Authorize(t, e.client, e.base+"/oauth/authorize", form)
 	var tok tokens
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
-		t.Fatalf("token: status %d, err %v", resp.StatusCode, err)
-	}
+	sandboxtest.Exchange(t, e.client, e.base+"/oauth/v1/token", url.Values{
+		"grant_type": {"authorization_code"}, "client_id": {PublicClientID}, "code": {code},
+		"redirect_uri": {"http://127.0.0.1:9/callback"}, "code_verifier": {verifier},
+	}, &tok)
 	return tok
-}
-
-func randomVerifier() string {
-	var b [32]byte
-	rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 // do calls the API with a bearer token and returns the response with its body.

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/datapull/datapull/internal/sandbox"
 )
 
 // truthSrc writes one endpoint's ground truth, one JSON document per line,
@@ -47,7 +49,7 @@ func (s *Server) Truth(portalID, endpoint string, w io.Writer) error {
 	id, err := strconv.ParseInt(portalID, 10, 64)
 	p := s.world.Portal(id)
 	if err != nil || p == nil {
-		return fmt.Errorf("hubspot sandbox: truth: %w", missing("unknown portal %q", portalID))
+		return fmt.Errorf("hubspot sandbox: truth: %w", sandbox.Missing("unknown portal %q", portalID))
 	}
 	src, err := s.truthSource(p, endpoint)
 	if err != nil {
@@ -78,7 +80,7 @@ func (s *Server) truthSource(p *Portal, endpoint string) (truthSrc, error) {
 		if t := p.Type(name); t != nil {
 			return t, nil
 		}
-		return nil, missing("unknown object type %q in truth endpoint %q", name, endpoint)
+		return nil, sandbox.Missing("unknown object type %q in truth endpoint %q", name, endpoint)
 	}
 	switch {
 	case len(parts) == 1 && parts[0] == "owners":
@@ -156,11 +158,11 @@ func (s *Server) truthSource(p *Portal, endpoint string) (truthSrc, error) {
 		}
 		pair := p.Assoc.pair(from, to)
 		if pair == nil {
-			return nil, missing("%s and %s have no associations", from.Name, to.Name)
+			return nil, sandbox.Missing("%s and %s have no associations", from.Name, to.Name)
 		}
 		return assocTruth(pair), nil
 	}
-	return nil, missing("unknown truth endpoint %q (GET /_sandbox/ lists them)", endpoint)
+	return nil, sandbox.Missing("unknown truth endpoint %q (GET /_sandbox/ lists them)", endpoint)
 }
 
 func lines(each func(p *Portal, emit func(any) error) error) truthSrc {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/datapull/datapull/internal/sandbox"
 )
 
 // The Accounting API, GET /api.xro/2.0/...: one generic list/read
@@ -258,7 +260,7 @@ func envelope(key string, nowMS int64, pg *pagination, items any) ([]byte, error
 	}
 	b := make([]byte, 0, len(list)+256)
 	b = append(b, `{"Id":"`...)
-	b = append(b, newUUID()...)
+	b = append(b, sandbox.NewUUID()...)
 	b = append(b, `","Status":"OK","ProviderName":"`...)
 	b = append(b, providerName...)
 	b = append(b, `","DateTimeUTC":"/Date(`...)
@@ -300,14 +302,14 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, table map[stri
 	parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, apiBase), "/"), "/")
 	notFound := func() {
 		setCorrelationID(w)
-		errNotFound().write(w)
+		errNotFound().Send(w)
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		// The sandbox is read-only through the Accounting API (its data
 		// changes through /_sandbox/); Xero answers methods an endpoint
 		// does not implement with its XML 501.
 		setCorrelationID(w)
-		errNotImplemented().write(w)
+		errNotImplemented().Send(w)
 		return
 	}
 	if strings.EqualFold(parts[0], "Reports") && len(parts) == 2 {

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+
+	"github.com/datapull/datapull/internal/sandbox"
 )
 
 // Simulated activity: a realistic mix of what a business does to its
@@ -22,10 +24,10 @@ import (
 func (s *Server) Simulate(tenantID string, n int, seed int64) ([]Change, error) {
 	o := s.orgByTenant(tenantID)
 	if o == nil {
-		return nil, fmt.Errorf("xero sandbox: simulate: %w", missing("unknown tenant %q", tenantID))
+		return nil, fmt.Errorf("xero sandbox: simulate: %w", sandbox.Missing("unknown tenant %q", tenantID))
 	}
 	if n < 0 {
-		return nil, fmt.Errorf("xero sandbox: simulate: %w", refuse("number of changes must not be negative, got %d", n))
+		return nil, fmt.Errorf("xero sandbox: simulate: %w", sandbox.Refuse("number of changes must not be negative, got %d", n))
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()

@@ -3,7 +3,6 @@ package xero
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -57,7 +56,7 @@ import (
 //	                                    remove every connection to it: {"removed":n}
 //	POST /_sandbox/tokens/expire        every access token expires now: {"expired":n}
 //	POST /_sandbox/users/{user}/revoke  the user withdraws consent: {"removed":n}
-const adminBase = "/_sandbox"
+const adminBase = sandbox.AdminBase
 
 // adminState is what the admin API keeps of its own: which organisations
 // are offline.
@@ -84,7 +83,7 @@ func (s *Server) orgOffline(tenantID string) bool {
 func (s *Server) SetOrgOffline(tenantID string, offline bool) error {
 	o := s.orgByTenant(tenantID)
 	if o == nil {
-		return fmt.Errorf("xero sandbox: offline: %w", missing("unknown tenant %q", tenantID))
+		return fmt.Errorf("xero sandbox: offline: %w", sandbox.Missing("unknown tenant %q", tenantID))
 	}
 	st := s.admin()
 	st.mu.Lock()
@@ -101,15 +100,15 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	s.admin()
 	kit := &sandbox.Admin{Clock: s.clock, Meter: s.meter, Faults: s.faults}
 	kit.Routes(mux, adminBase)
+	kit.IndexRoute(mux, adminBase, s.adminIndex)
+	kit.ExpireTokensRoute(mux, adminBase, s.ExpireAccessTokens)
 	// Patterns carry no method, so that a wrong method gets the admin
 	// API's JSON 405 rather than the Accounting API's catch-all 404.
-	mux.HandleFunc(adminBase+"/", func(w http.ResponseWriter, r *http.Request) { s.adminIndex(w, r, kit) })
 	mux.HandleFunc(adminBase+"/tenants/{tenant}/truth/{endpoint}", s.adminTruth)
 	mux.HandleFunc(adminBase+"/tenants/{tenant}/changes", s.adminChanges)
 	mux.HandleFunc(adminBase+"/tenants/{tenant}/activity", s.adminActivity)
 	mux.HandleFunc(adminBase+"/tenants/{tenant}/offline", s.adminOffline)
 	mux.HandleFunc(adminBase+"/tenants/{tenant}/disconnect", s.adminDisconnect)
-	mux.HandleFunc(adminBase+"/tokens/expire", s.adminExpireTokens)
 	mux.HandleFunc(adminBase+"/users/{user}/revoke", s.adminRevokeUser)
 }
 
@@ -135,15 +134,8 @@ type indexUser struct {
 	OrgIDs []string `json:"orgIds"`
 }
 
-func (s *Server) adminIndex(w http.ResponseWriter, r *http.Request, kit *sandbox.Admin) {
-	if r.URL.Path != adminBase+"/" {
-		sandbox.WriteError(w, http.StatusNotFound, "no admin route "+r.URL.Path+"; GET "+adminBase+"/ lists what there is")
-		return
-	}
-	if !sandbox.AllowMethods(w, r, http.MethodGet) {
-		return
-	}
-	idx := adminIndex{Clock: kit.ClockState()}
+func (s *Server) adminIndex(clock sandbox.ClockState) any {
+	idx := adminIndex{Clock: clock}
 	for _, o := range s.world.Orgs {
 		entry := indexOrg{ID: o.ID, Name: o.Name, Offline: s.orgOffline(o.ID), Records: map[string]int{}}
 		o.mu.RLock()
@@ -160,7 +152,7 @@ func (s *Server) adminIndex(w http.ResponseWriter, r *http.Request, kit *sandbox
 	for _, u := range s.world.Users {
 		idx.Users = append(idx.Users, indexUser{ID: u.ID, Email: u.Email, Name: u.Name, OrgIDs: u.OrgIDs})
 	}
-	sandbox.WriteJSON(w, http.StatusOK, idx)
+	return idx
 }
 
 // truthSource is one endpoint's ground truth: how many records and how to
@@ -266,7 +258,7 @@ func (s *Server) Truth(tenantID, endpoint string, w io.Writer) error {
 func (s *Server) truthOf(tenantID, endpoint string) (*Org, truthSource, error) {
 	o := s.orgByTenant(tenantID)
 	if o == nil {
-		return nil, truthSource{}, missing("unknown tenant %q", tenantID)
+		return nil, truthSource{}, sandbox.Missing("unknown tenant %q", tenantID)
 	}
 	src, ok := findTruth(endpoint)
 	if !ok {
@@ -274,7 +266,7 @@ func (s *Server) truthOf(tenantID, endpoint string) (*Org, truthSource, error) {
 		for _, src := range truthSources() {
 			names = append(names, src.name)
 		}
-		return nil, truthSource{}, missing("unknown endpoint %q (want one of %s)", endpoint, strings.Join(names, ", "))
+		return nil, truthSource{}, sandbox.Missing("unknown endpoint %q (want one of %s)", endpoint, strings.Join(names, ", "))
 	}
 	return o, src, nil
 }
@@ -299,27 +291,13 @@ func (s *Server) adminTruth(w http.ResponseWriter, r *http.Request) {
 	}
 	o, src, err := s.truthOf(r.PathValue("tenant"), r.PathValue("endpoint"))
 	if err != nil {
-		writeAdminError(w, err)
+		sandbox.WriteAdminError(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	// Once streaming has begun the status is sent; a failure after that
 	// (the client went away) can only cut the stream short.
 	writeTruth(o, src, w)
-}
-
-// writeAdminError answers an error with its status: a changeError's own,
-// else 500 (a sandbox bug).
-func writeAdminError(w http.ResponseWriter, err error) {
-	sandbox.WriteError(w, adminStatus(err), err.Error())
-}
-
-func adminStatus(err error) int {
-	var ce *changeError
-	if errors.As(err, &ce) {
-		return ce.status
-	}
-	return http.StatusInternalServerError
 }
 
 // adminOrg resolves the {tenant} of a route, answering 404 if unknown.
@@ -350,26 +328,14 @@ func (s *Server) adminChanges(w http.ResponseWriter, r *http.Request) {
 		sandbox.WriteError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	reqs := body.Changes
-	switch {
-	case len(reqs) > 0 && (body.Op != "" || body.Endpoint != ""):
-		sandbox.WriteError(w, http.StatusBadRequest, `send one change or {"changes":[…]}, not both`)
+	reqs, err := sandbox.ChangeBatch(body.ChangeRequest, body.Changes,
+		body.Op != "" || body.Endpoint != "", body.Op != "", `{"op":…,"endpoint":…,"id":…}`)
+	if err != nil {
+		sandbox.WriteError(w, http.StatusBadRequest, err.Error())
 		return
-	case len(reqs) == 0 && body.Op == "":
-		sandbox.WriteError(w, http.StatusBadRequest, `no change: want {"op":…,"endpoint":…,"id":…} or {"changes":[…]}`)
-		return
-	case len(reqs) == 0:
-		reqs = []ChangeRequest{body.ChangeRequest}
 	}
 	changes, records, err := o.apply(s.clock.Now(), reqs, true)
-	if changes == nil {
-		changes = []Change{}
-	}
-	if err != nil {
-		sandbox.WriteJSON(w, adminStatus(err), map[string]any{"error": err.Error(), "applied": changes})
-		return
-	}
-	sandbox.WriteJSON(w, http.StatusOK, map[string]any{"changes": changes, "records": records})
+	sandbox.WriteChanges(w, changes, err, map[string]any{"records": records})
 }
 
 // maxSimulated bounds one activity request, so a typo cannot hold an
@@ -398,7 +364,7 @@ func (s *Server) adminActivity(w http.ResponseWriter, r *http.Request) {
 	}
 	changes, err := s.Simulate(o.ID, body.Changes, body.Seed)
 	if err != nil {
-		sandbox.WriteJSON(w, adminStatus(err), map[string]any{"error": err.Error(), "applied": changes})
+		sandbox.WriteJSON(w, sandbox.AdminStatus(err), map[string]any{"error": err.Error(), "applied": changes})
 		return
 	}
 	sandbox.WriteJSON(w, http.StatusOK, map[string]any{"changes": changes})
@@ -425,7 +391,7 @@ func (s *Server) adminOffline(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err := s.SetOrgOffline(o.ID, *body.Offline); err != nil {
-			writeAdminError(w, err)
+			sandbox.WriteAdminError(w, err)
 			return
 		}
 	}
@@ -438,12 +404,6 @@ func (s *Server) adminDisconnect(w http.ResponseWriter, r *http.Request) {
 	}
 	if o := s.adminOrg(w, r); o != nil {
 		sandbox.WriteJSON(w, http.StatusOK, map[string]int{"removed": s.DisconnectTenant(o.ID)})
-	}
-}
-
-func (s *Server) adminExpireTokens(w http.ResponseWriter, r *http.Request) {
-	if sandbox.AllowMethods(w, r, http.MethodPost) {
-		sandbox.WriteJSON(w, http.StatusOK, map[string]int{"expired": s.ExpireAccessTokens()})
 	}
 }
 

@@ -223,7 +223,7 @@ func TestAdminTruth(t *testing.T) {
 	if !bytes.Contains(body, []byte(`"Status":"DELETED"`)) {
 		t.Errorf("BankTransfers truth has no deleted transfer")
 	}
-	if err := e.srv.Truth(o.ID, "Widgets", io.Discard); adminStatus(err) != 404 {
+	if err := e.srv.Truth(o.ID, "Widgets", io.Discard); sandbox.AdminStatus(err) != 404 {
 		t.Errorf("Truth of an unknown endpoint: %v", err)
 	}
 }

@@ -2,9 +2,10 @@ package xero
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
+
+	"github.com/datapull/datapull/internal/sandbox/sandboxtest"
 )
 
 // BenchmarkServeInvoicesPaged measures the sandbox serving full pages of
@@ -39,20 +40,9 @@ func BenchmarkServeInvoicesPaged(b *testing.B) {
 		page := i%(pages-1) + 1 // full pages only
 		r := req.Clone(req.Context())
 		r.URL, _ = r.URL.Parse(fmt.Sprintf("%s/api.xro/2.0/Invoices?page=%d&pageSize=%d", env.base, page, maxPageSize))
-		resp, err := env.client.Do(r)
-		if err != nil {
-			b.Fatal(err)
-		}
-		n, err := io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK {
-			b.Fatalf("page %d: status %d, err %v", page, resp.StatusCode, err)
-		}
+		bytes += sandboxtest.Drain(b, env.client, r)
 		records += maxPageSize
-		bytes += n
 	}
 	b.StopTimer()
-	secs := b.Elapsed().Seconds()
-	b.ReportMetric(float64(records)/secs, "records/s")
-	b.ReportMetric(float64(bytes)/secs/1e6, "MB/s")
+	sandboxtest.ReportThroughput(b, records, bytes)
 }

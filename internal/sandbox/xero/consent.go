@@ -1,9 +1,6 @@
 package xero
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -63,24 +60,9 @@ func (id *identity) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	mw := id.s.meter.Wrap(w, "", "identity/authorize")
 	defer mw.Done()
 	w = mw
-	var params url.Values
-	switch r.Method {
-	case http.MethodGet, http.MethodHead:
-		params = r.URL.Query()
-	case http.MethodPost:
-		if err := id.csrf.Check(r); err != nil {
-			identityErrorPage(w, http.StatusForbidden, "This consent was sent from another web site, so it was refused.")
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, identityFormMax)
-		if err := r.ParseForm(); err != nil {
-			identityErrorPage(w, http.StatusBadRequest, "The consent form could not be read.")
-			return
-		}
-		params = r.PostForm
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		identityErrorPage(w, http.StatusMethodNotAllowed, "The sign-in page answers GET and POST only.")
+	params, status, problem := sandbox.ConsentParams(w, r, id.csrf, "sign-in page")
+	if problem != "" {
+		identityErrorPage(w, status, problem)
 		return
 	}
 
@@ -127,7 +109,7 @@ func (id *identity) approve(w http.ResponseWriter, r *http.Request, client sandb
 		id.renderConsent(w, http.StatusBadRequest, client, req, user, params, problem)
 		return
 	}
-	event := newUUID()
+	event := sandbox.NewUUID()
 	scopes := id.connect(user.ID, client.ID, event, orgs, req.scopes)
 	code, err := id.auth.IssueCode(sandbox.CodeRequest{
 		ClientID:        client.ID,
@@ -184,20 +166,9 @@ func authorizeProblem(err error) string {
 // redirectBack sends the user to the client's redirect URI with params and
 // the request's state.
 func redirectBack(w http.ResponseWriter, r *http.Request, req authRequest, params url.Values) {
-	u, err := url.Parse(req.redirectURI)
-	if err != nil { // CheckRedirect parsed it already
+	if err := sandbox.RedirectBack(w, r, req.redirectURI, req.state, params); err != nil { // CheckRedirect parsed it already
 		identityErrorPage(w, http.StatusBadRequest, "The redirect_uri is not a URL.")
-		return
 	}
-	q := u.Query()
-	for k, v := range params {
-		q[k] = v
-	}
-	if req.state != "" {
-		q.Set("state", req.state)
-	}
-	u.RawQuery = q.Encode()
-	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
 // chosenOrgs resolves the tenant fields against what the user can reach,
@@ -337,19 +308,9 @@ func identityErrorPage(w http.ResponseWriter, status int, message string) {
 }
 
 func writeIdentityPage(w http.ResponseWriter, status int, t *template.Template, data any) {
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
-		errServer(newUUID()).write(w) // our own template and data: a bug, not bad input
-		return
+	if err := sandbox.WritePage(w, status, pageCSP, t, data); err != nil {
+		errServer(sandbox.NewUUID()).Send(w) // our own template and data: a bug, not bad input
 	}
-	h := w.Header()
-	h.Set("Content-Type", contentHTML)
-	h.Set("Content-Security-Policy", pageCSP)
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 }
 
 // scopeText says in plain words what a scope lets the app do, or returns
@@ -421,12 +382,7 @@ select,button{font:inherit}button{padding:.5rem 1.2rem;border-radius:4px;border:
 .allow{background:#13b5ea;color:#fff}.plain{background:#fff;color:#0b7fa6}.actions{margin-top:1.4rem}`
 
 // pageCSP lets the pages use their inline stylesheet and nothing else.
-// It sets no form-action: browsers apply that to the redirect after the
-// form, which goes to the client's own redirect URI.
-var pageCSP = func() string {
-	sum := sha256.Sum256([]byte(pageCSS))
-	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; frame-ancestors 'none'; base-uri 'none'"
-}()
+var pageCSP = sandbox.StyleCSP(pageCSS)
 
 const pageHead = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

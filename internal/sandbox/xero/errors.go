@@ -4,29 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/datapull/datapull/internal/sandbox"
 )
 
-// apiError is a complete error response as Xero sends it: status, content
-// type, body and any extra headers. Handlers return one instead of writing
-// errors themselves, so every error has the real shape in one place.
-type apiError struct {
-	status      int
-	contentType string
-	body        []byte
-	header      http.Header
-}
-
-func (e *apiError) Error() string { return fmt.Sprintf("xero sandbox: %d %s", e.status, e.body) }
-
-func (e *apiError) write(w http.ResponseWriter) {
-	h := w.Header()
-	for k, v := range e.header {
-		h[k] = v
-	}
-	h.Set("Content-Type", e.contentType)
-	w.WriteHeader(e.status)
-	w.Write(e.body)
-}
+// apiError is a complete error response as Xero sends it (the kit's
+// Response). Handlers return one instead of writing errors themselves, and
+// the constructors below give every error its real shape in one place.
+type apiError = sandbox.Response
 
 const (
 	contentJSON = "application/json; charset=utf-8"
@@ -39,7 +24,7 @@ func jsonError(status int, v any) *apiError {
 	if err != nil {
 		panic(err) // only ever called with our own maps and structs
 	}
-	return &apiError{status: status, contentType: contentJSON, body: b}
+	return &apiError{Status: status, ContentType: contentJSON, Body: b}
 }
 
 // problem is the RFC 7807-style body Xero's gateway sends for 401, 403 and
@@ -89,8 +74,8 @@ func errServer(instance string) *apiError {
 // errNotFound is Xero's plain-text 404 (served as text/html, not JSON), for
 // unknown ids, unknown paths and over-long IDs lists alike.
 func errNotFound() *apiError {
-	return &apiError{status: http.StatusNotFound, contentType: contentHTML,
-		body: []byte("The resource you're looking for cannot be found")}
+	return &apiError{Status: http.StatusNotFound, ContentType: contentHTML,
+		Body: []byte("The resource you're looking for cannot be found")}
 }
 
 // errValidation is the 400 ValidationException, used for malformed query
@@ -117,30 +102,30 @@ func errHighVolume(entity string) *apiError {
 // errNotImplemented is Xero's 501 for a method an endpoint does not support.
 // Xero sends it as XML even to JSON clients.
 func errNotImplemented() *apiError {
-	return &apiError{status: http.StatusNotImplemented, contentType: "text/xml; charset=utf-8",
-		body: []byte(`<ApiException xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://api.xero.org/2.0/"><ErrorNumber>20</ErrorNumber><Type>ApiMethodNotImplementedException</Type><Message>The Api Method called is not implemented</Message></ApiException>`)}
+	return &apiError{Status: http.StatusNotImplemented, ContentType: "text/xml; charset=utf-8",
+		Body: []byte(`<ApiException xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://api.xero.org/2.0/"><ErrorNumber>20</ErrorNumber><Type>ApiMethodNotImplementedException</Type><Message>The Api Method called is not implemented</Message></ApiException>`)}
 }
 
 // errNotAcceptable answers a request that did not ask for JSON. Real Xero
 // answers such requests in XML; the sandbox speaks only JSON and says so
 // rather than pretend.
 func errNotAcceptable() *apiError {
-	return &apiError{status: http.StatusNotAcceptable, contentType: contentText,
-		body: []byte("The sandbox serves JSON only: send Accept: application/json (real Xero answers in XML without it)")}
+	return &apiError{Status: http.StatusNotAcceptable, ContentType: contentText,
+		Body: []byte("The sandbox serves JSON only: send Accept: application/json (real Xero answers in XML without it)")}
 }
 
 // errMaintenance is the plain-text 503 of an API outage.
 func errMaintenance() *apiError {
-	return &apiError{status: http.StatusServiceUnavailable, contentType: contentText,
-		body: []byte("The Xero API is currently offline for maintenance")}
+	return &apiError{Status: http.StatusServiceUnavailable, ContentType: contentText,
+		Body: []byte("The Xero API is currently offline for maintenance")}
 }
 
 // errOrgOffline is the 503 for one organisation that cannot be reached
 // (being migrated, say) while the API is up. Xero's exact text is not
 // documented; this is our wording.
 func errOrgOffline() *apiError {
-	return &apiError{status: http.StatusServiceUnavailable, contentType: contentText,
-		body: []byte("Organisation is offline")}
+	return &apiError{Status: http.StatusServiceUnavailable, ContentType: contentText,
+		Body: []byte("Organisation is offline")}
 }
 
 // errGateway is an HTML 502/503/504 page from Xero's edge, which clients
@@ -148,7 +133,7 @@ func errOrgOffline() *apiError {
 func errGateway(status int) *apiError {
 	text := http.StatusText(status)
 	body := fmt.Sprintf("<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n<center><h1>%d %s</h1></center>\r\n</body>\r\n</html>\r\n", status, text, status, text)
-	return &apiError{status: status, contentType: contentHTML, body: []byte(body)}
+	return &apiError{Status: status, ContentType: contentHTML, Body: []byte(body)}
 }
 
 // oauthError is the token endpoint's error body, {"error":"invalid_grant"},

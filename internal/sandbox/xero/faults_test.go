@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/datapull/datapull/internal/sandbox"
 )
 
 const faultsTestTenant = "6f1d2e4c-0000-4000-8000-00000000000a"
@@ -55,7 +57,7 @@ func TestFaultResponses(t *testing.T) {
 			if apiErr == nil {
 				t.Fatal("no fault")
 			}
-			apiErr.write(rec)
+			apiErr.Send(rec)
 			res := rec.Result()
 			if res.StatusCode != tt.status {
 				t.Errorf("status %d, want %d", res.StatusCode, tt.status)
@@ -118,7 +120,7 @@ func TestFaultRevokeDropsConnections(t *testing.T) {
 	if _, apiErr := s.ident.connectedOrg(c.grant, faultsTestTenant, ""); apiErr != nil {
 		t.Fatal("setup: tenant not connected")
 	}
-	if apiErr := s.injectFault(httptest.NewRecorder(), c, "Invoices"); apiErr == nil || apiErr.status != http.StatusForbidden {
+	if apiErr := s.injectFault(httptest.NewRecorder(), c, "Invoices"); apiErr == nil || apiErr.Status != http.StatusForbidden {
 		t.Fatalf("revoke fault: %v, want 403", apiErr)
 	}
 	if _, apiErr := s.ident.connectedOrg(c.grant, faultsTestTenant, ""); apiErr == nil {
@@ -130,7 +132,7 @@ func TestFaultSlow(t *testing.T) {
 	s := newLimitsTestServer(t, func(c *Config) { c.Faults = "Invoices:slow=30ms@1" })
 	began := time.Now()
 	if apiErr := s.injectFault(httptest.NewRecorder(), faultsTestCall(nil), "Invoices"); apiErr != nil {
-		t.Fatalf("slow returned %d: the call must go on", apiErr.status)
+		t.Fatalf("slow returned %d: the call must go on", apiErr.Status)
 	}
 	if d := time.Since(began); d < 30*time.Millisecond {
 		t.Fatalf("slow=30ms delayed %v", d)
@@ -150,7 +152,8 @@ func TestFaultSlow(t *testing.T) {
 
 // faultsTestServer serves one endpoint the way serveAPI does after
 // authentication, admission included, with the sentinel handling server.go
-// needs: errHandled writes nothing, errTruncate serves through truncateBody.
+// needs: errHandled writes nothing, errTruncate serves through
+// sandbox.TruncateBody.
 func faultsTestServer(t *testing.T, s *Server, body []byte) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -166,7 +169,7 @@ func faultsTestServer(t *testing.T, s *Server, body []byte) *httptest.Server {
 			switch apiErr := s.injectFault(w, faultsTestCall(r), "Invoices"); apiErr {
 			case nil:
 			case errTruncate:
-				w = truncateBody(w)
+				w = sandbox.TruncateBody(w)
 			default:
 				return apiErr
 			}
@@ -176,7 +179,7 @@ func faultsTestServer(t *testing.T, s *Server, body []byte) *httptest.Server {
 			return nil
 		}
 		if apiErr := serve(); apiErr != nil && apiErr != errHandled {
-			apiErr.write(w)
+			apiErr.Send(w)
 		}
 	}))
 	t.Cleanup(srv.Close)

@@ -12,32 +12,29 @@ import (
 	"github.com/datapull/datapull/internal/sandbox"
 )
 
-// The OAuth clients every sandbox registers at start. Real Xero issues a
-// client per app; these stand in for DataPull's.
+// The OAuth clients every sandbox registers at start (the kit's, the same
+// at every emulator). Real Xero issues a client per app; these stand in
+// for DataPull's.
 const (
 	// PublicClientID is the native-app client ("Auth code with PKCE" in
 	// Xero's developer portal): no secret, PKCE S256 required.
-	PublicClientID = "datapull-sandbox"
+	PublicClientID = sandbox.PublicClientID
 	// WebClientID is the confidential web-app client, which authenticates
 	// at the token endpoint with HTTP Basic client_id:secret.
-	WebClientID = "datapull-sandbox-web"
+	WebClientID = sandbox.WebClientID
 	// WebClientSecret is WebClientID's secret.
-	WebClientSecret = "sandbox-secret"
+	WebClientSecret = sandbox.WebClientSecret
 )
 
 // DefaultRedirectURIs returns the redirect URIs both default clients accept.
 // Being loopback URIs they match on any port (RFC 8252 §7.3), so a client
 // listening on a free port needs no registration.
-func DefaultRedirectURIs() []string {
-	return []string{"http://127.0.0.1/callback", "http://localhost/callback", "http://[::1]/callback"}
-}
+func DefaultRedirectURIs() []string { return sandbox.DefaultRedirectURIs() }
 
 const (
 	// authCodeTTL is how long a consent's code can be redeemed; Xero does
 	// not publish its value, ten minutes is the RFC 6749 §4.1.2 maximum.
 	authCodeTTL = 10 * time.Minute
-	// identityFormMax bounds the form bodies the identity endpoints read.
-	identityFormMax = 64 << 10
 	// connectionDateLayout is /connections' date format: ISO 8601 with seven
 	// fractional digits and no zone, "2019-12-07T18:46:19.5165400".
 	connectionDateLayout = "2006-01-02T15:04:05.0000000"
@@ -110,14 +107,7 @@ func newIdentity(s *Server) *identity {
 		CodeTTL:             authCodeTTL,
 		RotateRefreshTokens: true,
 	})
-	for _, c := range []sandbox.Client{
-		{ID: PublicClientID, Name: "DataPull", RedirectURIs: DefaultRedirectURIs()},
-		{ID: WebClientID, Name: "DataPull (web)", Secret: WebClientSecret, RedirectURIs: DefaultRedirectURIs()},
-	} {
-		if err := auth.RegisterClient(c); err != nil {
-			panic(err) // constant input: only a programming error gets here
-		}
-	}
+	auth.RegisterDefaultClients()
 	return &identity{
 		s:        s,
 		auth:     auth,
@@ -255,7 +245,7 @@ func (id *identity) connect(userID, clientID, authEventID string, orgs []*Org, r
 			}
 		}
 		if found == nil {
-			found = &tenantConnection{id: newUUID(), userID: userID, clientID: clientID, org: o, created: now}
+			found = &tenantConnection{id: sandbox.NewUUID(), userID: userID, clientID: clientID, org: o, created: now}
 			id.conns = append(id.conns, found)
 		}
 		found.authEventID, found.updated = authEventID, now
@@ -282,7 +272,7 @@ func (id *identity) handleToken(w http.ResponseWriter, r *http.Request) {
 	defer mw.Done()
 	resp, apiErr := id.token(mw, r)
 	if apiErr != nil {
-		apiErr.write(mw)
+		apiErr.Send(mw)
 		return
 	}
 	writeIdentityJSON(mw, http.StatusOK, resp)
@@ -331,10 +321,10 @@ func (id *identity) token(w http.ResponseWriter, r *http.Request) (*tokenRespons
 func (id *identity) tokenClient(w http.ResponseWriter, r *http.Request) (sandbox.Client, *apiError) {
 	if r.Method != http.MethodPost {
 		e := oauthError(http.StatusMethodNotAllowed, sandbox.ErrCodeInvalidRequest, "this endpoint accepts POST only")
-		e.header = http.Header{"Allow": {http.MethodPost}}
+		e.Header = http.Header{"Allow": {http.MethodPost}}
 		return sandbox.Client{}, e
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, identityFormMax)
+	r.Body = http.MaxBytesReader(w, r.Body, sandbox.MaxFormBody)
 	client, err := id.auth.AuthenticateClient(r)
 	if err != nil {
 		return sandbox.Client{}, fromOAuth(err)
@@ -365,12 +355,12 @@ func (id *identity) handleRevocation(w http.ResponseWriter, r *http.Request) {
 	defer mw.Done()
 	client, apiErr := id.tokenClient(mw, r)
 	if apiErr != nil {
-		apiErr.write(mw)
+		apiErr.Send(mw)
 		return
 	}
 	token := r.PostForm.Get("token")
 	if token == "" {
-		oauthError(http.StatusBadRequest, sandbox.ErrCodeInvalidRequest, "token is required").write(mw)
+		oauthError(http.StatusBadRequest, sandbox.ErrCodeInvalidRequest, "token is required").Send(mw)
 		return
 	}
 	if g, ok := id.auth.Revoke(client.ID, token); ok {
@@ -390,12 +380,12 @@ func (id *identity) handleConnections(w http.ResponseWriter, r *http.Request) {
 	defer mw.Done()
 	id.s.limits.appHeaders(mw) // tenantless: only the app-wide allowance (xero-api.md §1.4)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		errNotFound().write(mw) // Xero's gateway routes by method: no route is its 404
+		errNotFound().Send(mw) // Xero's gateway routes by method: no route is its 404
 		return
 	}
 	g, apiErr := id.authenticate(r, instance)
 	if apiErr != nil {
-		apiErr.write(mw)
+		apiErr.Send(mw)
 		return
 	}
 	event := strings.TrimSpace(r.URL.Query().Get("authEventId"))
@@ -427,16 +417,16 @@ func (id *identity) handleConnection(w http.ResponseWriter, r *http.Request) {
 	mw := id.s.meter.Wrap(w, "", "identity/connections")
 	defer mw.Done()
 	if r.Method != http.MethodDelete {
-		errNotFound().write(mw)
+		errNotFound().Send(mw)
 		return
 	}
 	g, apiErr := id.authenticate(r, instance)
 	if apiErr != nil {
-		apiErr.write(mw)
+		apiErr.Send(mw)
 		return
 	}
 	if apiErr := id.disconnect(g, r.PathValue("id"), instance); apiErr != nil {
-		apiErr.write(mw)
+		apiErr.Send(mw)
 		return
 	}
 	mw.WriteHeader(http.StatusNoContent)
@@ -468,7 +458,7 @@ func (id *identity) disconnect(g *grant, connID, instance string) *apiError {
 func writeIdentityJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		errServer(newUUID()).write(w) // only our own structs get here
+		errServer(sandbox.NewUUID()).Send(w) // only our own structs get here
 		return
 	}
 	w.Header().Set("Content-Type", contentJSON)

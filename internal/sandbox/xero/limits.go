@@ -137,8 +137,8 @@ func (l *limiter) tooMany(problem string, wait time.Duration) *apiError {
 	if problem != problemConcurrent {
 		h.Set("Retry-After", strconv.Itoa(l.clock.RetryAfterSeconds(wait)))
 	}
-	return &apiError{status: http.StatusTooManyRequests, contentType: contentHTML,
-		body: []byte(rateLimitBody), header: h}
+	return &apiError{Status: http.StatusTooManyRequests, ContentType: contentHTML,
+		Body: []byte(rateLimitBody), Header: h}
 }
 
 // injected429 is the 429 a fault profile asks for, exactly as if tenantID

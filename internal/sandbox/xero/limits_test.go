@@ -44,7 +44,7 @@ func admitOne(s *Server, tenant string) admitted {
 	rec := httptest.NewRecorder()
 	release, err := s.limits.admit(rec, tenant)
 	if err != nil {
-		err.write(rec)
+		err.Send(rec)
 	}
 	return admitted{release: release, rec: rec, err: err}
 }
@@ -89,7 +89,7 @@ func TestLimitsMinuteWindow(t *testing.T) {
 	for i := 1; i <= 60; i++ {
 		a := admitOne(s, "t1")
 		if a.err != nil {
-			t.Fatalf("call %d refused: %s", i, a.err.body)
+			t.Fatalf("call %d refused: %s", i, a.err.Body)
 		}
 		wantRemaining(t, "call "+strconv.Itoa(i), a.rec.Header(), 5000-i, 60-i, 10000-i)
 		a.release()
@@ -110,7 +110,7 @@ func TestLimitsMinuteWindow(t *testing.T) {
 	s.clock.Advance(time.Second)
 	a = admitOne(s, "t1")
 	if a.err != nil {
-		t.Fatalf("after the minute: %s", a.err.body)
+		t.Fatalf("after the minute: %s", a.err.Body)
 	}
 	// The app window opened with t1's first call too, so it reset as well.
 	wantRemaining(t, "after the minute", a.rec.Header(), 4939, 59, 9999)
@@ -230,7 +230,7 @@ func TestLimitsConcurrentOverHTTP(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		release, apiErr := s.limits.admit(w, "t1")
 		if apiErr != nil {
-			apiErr.write(w)
+			apiErr.Send(w)
 			entered <- struct{}{}
 			return
 		}
@@ -275,7 +275,7 @@ func TestLimitsOff(t *testing.T) {
 	for i := 1; i <= 6; i++ {
 		a := admitOne(s, "t1") // never released: concurrency is off too
 		if a.err != nil {
-			t.Fatalf("call %d refused with limits off: %s", i, a.err.body)
+			t.Fatalf("call %d refused with limits off: %s", i, a.err.Body)
 		}
 		wantRemaining(t, "call "+strconv.Itoa(i), a.rec.Header(), max(3-i, 0), max(2-i, 0), 10000-i)
 	}

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/datapull/datapull/internal/sandbox"
 )
 
 // Domain operations: the changes the admin API (and Simulate) make to an
@@ -99,24 +101,6 @@ type ChangeRequest struct {
 	DueDate     *MSDate `json:"dueDate,omitempty"`
 }
 
-// changeError is a change the sandbox refuses, with the admin API status
-// it answers: 400 for a change that is malformed or not allowed in the
-// record's state, 404 for a record that does not exist.
-type changeError struct {
-	status int
-	msg    string
-}
-
-func (e *changeError) Error() string { return e.msg }
-
-func refuse(format string, args ...any) error {
-	return &changeError{status: 400, msg: fmt.Sprintf(format, args...)}
-}
-
-func missing(format string, args ...any) error {
-	return &changeError{status: 404, msg: fmt.Sprintf(format, args...)}
-}
-
 // changeFunc applies one change to m's organisation.
 type changeFunc func(m *mutation, req *ChangeRequest) error
 
@@ -148,21 +132,21 @@ func lookupChange(req *ChangeRequest) (changeFunc, error) {
 		}
 	}
 	if ops == nil {
-		return nil, refuse("unknown endpoint %q: the sandbox changes %s", req.Endpoint, strings.Join(sortedKeys(changeTable), ", "))
+		return nil, sandbox.Refuse("unknown endpoint %q: the sandbox changes %s", req.Endpoint, strings.Join(sortedKeys(changeTable), ", "))
 	}
 	req.Op = strings.ToLower(strings.TrimSpace(req.Op))
 	fn := ops[req.Op]
 	if fn == nil {
-		return nil, refuse("%s: unknown op %q (want one of %s)", req.Endpoint, req.Op, strings.Join(sortedKeys(ops), ", "))
+		return nil, sandbox.Refuse("%s: unknown op %q (want one of %s)", req.Endpoint, req.Op, strings.Join(sortedKeys(ops), ", "))
 	}
 	needsID := req.Op != OpCreate && !(req.Op == OpSilentEdit && req.Edit == EditBalances)
 	switch {
 	case needsID && strings.TrimSpace(req.ID) == "":
-		return nil, refuse("%s %s: id is required", req.Op, req.Endpoint)
+		return nil, sandbox.Refuse("%s %s: id is required", req.Op, req.Endpoint)
 	case (req.Op == OpCreate || req.Op == OpUpdate) && len(bytes.TrimSpace(req.Record)) == 0:
-		return nil, refuse("%s %s: record is required (the fields to set)", req.Op, req.Endpoint)
+		return nil, sandbox.Refuse("%s %s: record is required (the fields to set)", req.Op, req.Endpoint)
 	case req.Op == OpMerge && strings.TrimSpace(req.Into) == "":
-		return nil, refuse("merge Contacts: into (the contact that survives) is required")
+		return nil, sandbox.Refuse("merge Contacts: into (the contact that survives) is required")
 	}
 	return fn, nil
 }
@@ -286,7 +270,7 @@ func (m *mutation) finish() {
 func (s *Server) Apply(tenantID string, reqs ...ChangeRequest) ([]Change, error) {
 	o := s.orgByTenant(tenantID)
 	if o == nil {
-		return nil, fmt.Errorf("xero sandbox: apply: %w", missing("unknown tenant %q", tenantID))
+		return nil, fmt.Errorf("xero sandbox: apply: %w", sandbox.Missing("unknown tenant %q", tenantID))
 	}
 	changes, _, err := o.apply(s.clock.Now(), reqs, false)
 	if err != nil {
@@ -311,7 +295,7 @@ func decodeFields(raw json.RawMessage, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return refuse("record: %v", err)
+		return sandbox.Refuse("record: %v", err)
 	}
 	return nil
 }
@@ -323,7 +307,7 @@ func getRecord[T Record](c *Collection[T], endpoint, id string) (T, error) {
 	r, ok := c.Get(id)
 	if !ok {
 		var zero T
-		return zero, missing("%s has no record %q", endpoint, id)
+		return zero, sandbox.Missing("%s has no record %q", endpoint, id)
 	}
 	return r, nil
 }
@@ -362,7 +346,7 @@ func oneOf(field, s string, allowed ...string) (string, error) {
 	if slices.Contains(allowed, u) {
 		return u, nil
 	}
-	return "", refuse("%s %q: want one of %s", field, s, strings.Join(allowed, ", "))
+	return "", sandbox.Refuse("%s %q: want one of %s", field, s, strings.Join(allowed, ", "))
 }
 
 // lineAmountTypes reads LineAmountTypes in any case; Quotes spell the
@@ -380,7 +364,7 @@ func lineAmountTypes(s *string, def string, upper bool) (string, error) {
 			return t, nil
 		}
 	}
-	return "", refuse("LineAmountTypes %q: want Exclusive, Inclusive or NoTax", v)
+	return "", sandbox.Refuse("LineAmountTypes %q: want Exclusive, Inclusive or NoTax", v)
 }
 
 // noTaxType is the organisation's tax type for untaxed lines (NONE,
@@ -423,16 +407,16 @@ func (o *Org) codingAccount(code, id string, line int) (*Account, error) {
 		key = id
 	}
 	if key == "" {
-		return nil, refuse("line %d: AccountCode is required", line)
+		return nil, sandbox.Refuse("line %d: AccountCode is required", line)
 	}
 	a := o.accountByKey(key)
 	switch {
 	case a == nil:
-		return nil, refuse("line %d: no account with code %q", line, key)
+		return nil, sandbox.Refuse("line %d: no account with code %q", line, key)
 	case a.Status != "ACTIVE":
-		return nil, refuse("line %d: account %s (%s) is %s", line, a.Code, a.Name, a.Status)
+		return nil, sandbox.Refuse("line %d: account %s (%s) is %s", line, a.Code, a.Name, a.Status)
 	case a.Type == "BANK":
-		return nil, refuse("line %d: account %s is a bank account; lines cannot be coded to one", line, a.Code)
+		return nil, sandbox.Refuse("line %d: account %s is a bank account; lines cannot be coded to one", line, a.Code)
 	}
 	return a, nil
 }
@@ -446,11 +430,11 @@ func (o *Org) bankAccount(key string) (*Account, error) {
 	a := o.accountByKey(key)
 	switch {
 	case a == nil:
-		return nil, refuse("no account with code or id %q", key)
+		return nil, sandbox.Refuse("no account with code or id %q", key)
 	case a.Type != "BANK":
-		return nil, refuse("account %s (%s) is not a bank account", a.Code, a.Name)
+		return nil, sandbox.Refuse("account %s (%s) is not a bank account", a.Code, a.Name)
 	case a.Status != "ACTIVE":
-		return nil, refuse("bank account %s (%s) is %s", a.Code, a.Name, a.Status)
+		return nil, sandbox.Refuse("bank account %s (%s) is %s", a.Code, a.Name, a.Status)
 	}
 	return a, nil
 }
@@ -464,7 +448,7 @@ func (o *Org) mainBank() (*Account, error) {
 		}
 	}
 	if best == nil {
-		return nil, refuse("the organisation has no active bank account")
+		return nil, sandbox.Refuse("the organisation has no active bank account")
 	}
 	return best, nil
 }
@@ -472,14 +456,14 @@ func (o *Org) mainBank() (*Account, error) {
 // activeContact resolves a document's contact, which must be active.
 func (o *Org) activeContact(ref *ContactRef) (ContactRef, error) {
 	if ref == nil || ref.ContactID == "" {
-		return ContactRef{}, refuse("Contact.ContactID is required")
+		return ContactRef{}, sandbox.Refuse("Contact.ContactID is required")
 	}
 	c, err := getRecord(o.Contacts, "Contacts", ref.ContactID)
 	if err != nil {
 		return ContactRef{}, err
 	}
 	if c.ContactStatus != "ACTIVE" {
-		return ContactRef{}, refuse("contact %q is %s: documents are raised for active contacts only", c.Name, c.ContactStatus)
+		return ContactRef{}, sandbox.Refuse("contact %q is %s: documents are raised for active contacts only", c.Name, c.ContactStatus)
 	}
 	return refOfContact(c), nil
 }
@@ -493,10 +477,10 @@ func (o *Org) currency(code *string, rate *float64) (string, float64, error) {
 	}
 	cur, ok := o.Currencies.Get(strings.ToUpper(*code))
 	if !ok {
-		return "", 0, refuse("CurrencyCode %q is not one of the organisation's currencies", *code)
+		return "", 0, sandbox.Refuse("CurrencyCode %q is not one of the organisation's currencies", *code)
 	}
 	if rate == nil || !(*rate > 0) || math.IsInf(*rate, 0) {
-		return "", 0, refuse("CurrencyRate is required for %s: units of %s per %s", cur.Code, cur.Code, base)
+		return "", 0, sandbox.Refuse("CurrencyRate is required for %s: units of %s per %s", cur.Code, cur.Code, base)
 	}
 	return cur.Code, *rate, nil
 }
@@ -527,10 +511,10 @@ const maxAmount = Money(10_000_000_000_000)
 // ItemCode is given; ids kept for lines that were there before.
 func (o *Org) buildLines(in []lineInput, old []LineItem, lat string, sales bool) ([]LineItem, error) {
 	if len(in) == 0 {
-		return nil, refuse("LineItems: at least one line is required")
+		return nil, sandbox.Refuse("LineItems: at least one line is required")
 	}
 	if len(in) > 1000 {
-		return nil, refuse("LineItems: at most 1000 lines")
+		return nil, sandbox.Refuse("LineItems: at most 1000 lines")
 	}
 	out := make([]LineItem, len(in))
 	for i, li := range in {
@@ -539,7 +523,7 @@ func (o *Org) buildLines(in []lineInput, old []LineItem, lat string, sales bool)
 		var item *Item
 		if li.ItemCode != "" {
 			if item = o.itemByCode(li.ItemCode); item == nil {
-				return nil, refuse("line %d: no item with code %q", n, li.ItemCode)
+				return nil, sandbox.Refuse("line %d: no item with code %q", n, li.ItemCode)
 			}
 			details = item.PurchaseDetails
 			if sales {
@@ -551,7 +535,7 @@ func (o *Org) buildLines(in []lineInput, old []LineItem, lat string, sales bool)
 			qty = *li.Quantity
 		}
 		if !(qty > 0) || qty > 1e9 {
-			return nil, refuse("line %d: Quantity must be positive", n)
+			return nil, sandbox.Refuse("line %d: Quantity must be positive", n)
 		}
 		unit := details.UnitPrice
 		if li.UnitAmount != nil {
@@ -577,7 +561,7 @@ func (o *Org) buildLines(in []lineInput, old []LineItem, lat string, sales bool)
 		}
 		rate, ok := o.TaxRates.Get(taxType)
 		if !ok || rate.Status != "ACTIVE" {
-			return nil, refuse("line %d: TaxType %q is not an active tax rate", n, taxType)
+			return nil, sandbox.Refuse("line %d: TaxType %q is not an active tax rate", n, taxType)
 		}
 		tracking, err := o.trackingRefs(li.Tracking, n)
 		if err != nil {
@@ -585,7 +569,7 @@ func (o *Org) buildLines(in []lineInput, old []LineItem, lat string, sales bool)
 		}
 		amount := Money(math.Round(qty * float64(unit)))
 		if amount > maxAmount || amount < -maxAmount {
-			return nil, refuse("line %d: amount too large", n)
+			return nil, sandbox.Refuse("line %d: amount too large", n)
 		}
 		desc := li.Description
 		if desc == "" && item != nil {
@@ -664,7 +648,7 @@ func (o *Org) trackingRefs(in []TrackingRef, line int) ([]TrackingRef, error) {
 			}
 		}
 		if cat == nil || cat.Status != "ACTIVE" {
-			return nil, refuse("line %d: no active tracking category %q", line, ref.Name+ref.TrackingCategoryID)
+			return nil, sandbox.Refuse("line %d: no active tracking category %q", line, ref.Name+ref.TrackingCategoryID)
 		}
 		found := false
 		for _, opt := range cat.Options {
@@ -676,7 +660,7 @@ func (o *Org) trackingRefs(in []TrackingRef, line int) ([]TrackingRef, error) {
 			}
 		}
 		if !found {
-			return nil, refuse("line %d: tracking category %s has no active option %q", line, cat.Name, ref.Option+ref.TrackingOptionID)
+			return nil, sandbox.Refuse("line %d: tracking category %s has no active option %q", line, cat.Name, ref.Option+ref.TrackingOptionID)
 		}
 	}
 	return out, nil
@@ -685,7 +669,7 @@ func (o *Org) trackingRefs(in []TrackingRef, line int) ([]TrackingRef, error) {
 // checkTotal refuses documents whose lines add up to nothing or less.
 func checkTotal(total Money) error {
 	if total <= 0 {
-		return refuse("the lines total %s: the sandbox takes documents with a positive total", total)
+		return sandbox.Refuse("the lines total %s: the sandbox takes documents with a positive total", total)
 	}
 	return nil
 }
@@ -701,7 +685,7 @@ func statusStep(endpoint, from string, to *string, next map[string][]string) (st
 		return from, nil
 	}
 	if !slices.Contains(next[from], want) {
-		return "", refuse("%s: cannot go from %s to %s by update (allowed: %s; void, delete and pay are ops of their own)",
+		return "", sandbox.Refuse("%s: cannot go from %s to %s by update (allowed: %s; void, delete and pay are ops of their own)",
 			endpoint, from, want, strings.Join(next[from], ", "))
 	}
 	return want, nil
@@ -726,11 +710,11 @@ func (f *contactFields) apply(o *Org, c *Contact) error {
 	if f.Name != nil {
 		name := strings.TrimSpace(*f.Name)
 		if name == "" {
-			return refuse("Name must not be empty")
+			return sandbox.Refuse("Name must not be empty")
 		}
 		for _, other := range o.Contacts.All() {
 			if other.ContactID != c.ContactID && strings.EqualFold(other.Name, name) {
-				return refuse("the contact name %s is already assigned to another contact; contact names must be unique", name)
+				return sandbox.Refuse("the contact name %s is already assigned to another contact; contact names must be unique", name)
 			}
 		}
 		c.Name = name
@@ -756,7 +740,7 @@ func createContact(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if f.Name == nil {
-		return refuse("Name is required")
+		return sandbox.Refuse("Name is required")
 	}
 	c := &Contact{ContactStatus: "ACTIVE"}
 	if err := f.apply(m.o, c); err != nil {
@@ -777,7 +761,7 @@ func editableContact(o *Org, id string) (*Contact, error) {
 		return nil, err
 	}
 	if c.ContactStatus == "GDPRREQUEST" {
-		return nil, refuse("contact %s is being erased (GDPRREQUEST) and cannot be changed", c.ContactID)
+		return nil, sandbox.Refuse("contact %s is being erased (GDPRREQUEST) and cannot be changed", c.ContactID)
 	}
 	return c, nil
 }
@@ -816,7 +800,7 @@ func archiveContact(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if c.ContactStatus != "ACTIVE" {
-		return refuse("contact %s is %s, not ACTIVE", c.ContactID, c.ContactStatus)
+		return sandbox.Refuse("contact %s is %s, not ACTIVE", c.ContactID, c.ContactStatus)
 	}
 	edited := *c
 	edited.ContactStatus, edited.UpdatedDateUTC = "ARCHIVED", m.at
@@ -831,9 +815,9 @@ func restoreContact(m *mutation, req *ChangeRequest) error {
 	}
 	switch {
 	case c.ContactStatus != "ARCHIVED":
-		return refuse("contact %s is %s, not ARCHIVED", c.ContactID, c.ContactStatus)
+		return sandbox.Refuse("contact %s is %s, not ARCHIVED", c.ContactID, c.ContactStatus)
 	case c.MergedToContactID != "":
-		return refuse("contact %s was merged into %s; a merge cannot be undone", c.ContactID, c.MergedToContactID)
+		return sandbox.Refuse("contact %s was merged into %s; a merge cannot be undone", c.ContactID, c.MergedToContactID)
 	}
 	edited := *c
 	edited.ContactStatus, edited.UpdatedDateUTC = "ACTIVE", m.at
@@ -857,11 +841,11 @@ func mergeContacts(m *mutation, req *ChangeRequest) error {
 	}
 	switch {
 	case from.ContactID == into.ContactID:
-		return refuse("a contact cannot be merged into itself")
+		return sandbox.Refuse("a contact cannot be merged into itself")
 	case from.MergedToContactID != "":
-		return refuse("contact %s was already merged into %s", from.ContactID, from.MergedToContactID)
+		return sandbox.Refuse("contact %s was already merged into %s", from.ContactID, from.MergedToContactID)
 	case into.ContactStatus != "ACTIVE":
-		return refuse("contact %s is %s: merge into an active contact", into.ContactID, into.ContactStatus)
+		return sandbox.Refuse("contact %s is %s: merge into an active contact", into.ContactID, into.ContactStatus)
 	}
 	merged, survivor := *from, *into
 	merged.ContactStatus, merged.MergedToContactID, merged.UpdatedDateUTC = "ARCHIVED", into.ContactID, m.at
@@ -876,7 +860,7 @@ func mergeContacts(m *mutation, req *ChangeRequest) error {
 // UpdatedDateUTC moving. It reports each contact whose balances changed.
 func silentContacts(m *mutation, req *ChangeRequest) error {
 	if req.Edit != EditBalances {
-		return refuse("Contacts: unknown silent edit %q (want %s)", req.Edit, EditBalances)
+		return sandbox.Refuse("Contacts: unknown silent edit %q (want %s)", req.Edit, EditBalances)
 	}
 	before := make(map[string]Balances, m.o.Contacts.Len())
 	for _, c := range m.o.Contacts.All() {
@@ -953,10 +937,10 @@ func createInvoice(m *mutation, req *ChangeRequest) error {
 	date := dateArg(f.Date, m.today)
 	due := dateArg(f.DueDate, date+30*dayMs)
 	if due < date {
-		return refuse("DueDate is before Date")
+		return sandbox.Refuse("DueDate is before Date")
 	}
 	if f.LineItems == nil {
-		return refuse("LineItems: at least one line is required")
+		return sandbox.Refuse("LineItems: at least one line is required")
 	}
 	lines, err := o.buildLines(*f.LineItems, nil, lat, typ == "ACCREC")
 	if err != nil {
@@ -973,7 +957,7 @@ func createInvoice(m *mutation, req *ChangeRequest) error {
 	var j *Journal
 	if status == "AUTHORISED" {
 		if j, err = o.invoiceJournal(inv); err != nil {
-			return refuse("%v", err)
+			return sandbox.Refuse("%v", err)
 		}
 	}
 	inv.InvoiceID = o.NewID()
@@ -981,7 +965,7 @@ func createInvoice(m *mutation, req *ChangeRequest) error {
 	switch {
 	case f.InvoiceNumber != nil && *f.InvoiceNumber != "":
 		if typ == "ACCREC" && o.salesNumberTaken(*f.InvoiceNumber, "") {
-			return refuse("invoice number %s is already used: sales invoice numbers must be unique", *f.InvoiceNumber)
+			return sandbox.Refuse("invoice number %s is already used: sales invoice numbers must be unique", *f.InvoiceNumber)
 		}
 		inv.InvoiceNumber = *f.InvoiceNumber
 	case typ == "ACCREC":
@@ -1024,9 +1008,9 @@ func updateInvoice(m *mutation, req *ChangeRequest) error {
 	}
 	switch {
 	case inv.Status == "VOIDED" || inv.Status == "DELETED":
-		return refuse("invoice %s is %s and cannot be edited", inv.InvoiceNumber, inv.Status)
+		return sandbox.Refuse("invoice %s is %s and cannot be edited", inv.InvoiceNumber, inv.Status)
 	case f.Type != nil && *f.Type != inv.Type, f.CurrencyCode != nil && *f.CurrencyCode != inv.CurrencyCode:
-		return refuse("an invoice's Type and CurrencyCode cannot change")
+		return sandbox.Refuse("an invoice's Type and CurrencyCode cannot change")
 	}
 	e := *inv
 	if e.Status, err = statusStep("Invoices", inv.Status, f.Status, invoiceSteps); err != nil {
@@ -1038,7 +1022,7 @@ func updateInvoice(m *mutation, req *ChangeRequest) error {
 	}
 	amounts := lines || f.Date != nil || f.Contact != nil || f.CurrencyRate != nil
 	if amounts && settled(inv) {
-		return refuse("invoice %s has payments or credits applied; its lines, date, contact and rate cannot change", inv.InvoiceNumber)
+		return sandbox.Refuse("invoice %s has payments or credits applied; its lines, date, contact and rate cannot change", inv.InvoiceNumber)
 	}
 	if f.Contact != nil {
 		if e.Contact, err = o.activeContact(f.Contact); err != nil {
@@ -1052,7 +1036,7 @@ func updateInvoice(m *mutation, req *ChangeRequest) error {
 	}
 	e.Date, e.DueDate = dateArg(f.Date, inv.Date), dateArg(f.DueDate, inv.DueDate)
 	if e.DueDate < e.Date {
-		return refuse("DueDate is before Date")
+		return sandbox.Refuse("DueDate is before Date")
 	}
 	e.DateString, e.DueDateString = dayString(e.Date), dayString(e.DueDate)
 	if f.Reference != nil {
@@ -1060,7 +1044,7 @@ func updateInvoice(m *mutation, req *ChangeRequest) error {
 	}
 	if f.InvoiceNumber != nil && *f.InvoiceNumber != "" {
 		if e.Type == "ACCREC" && o.salesNumberTaken(*f.InvoiceNumber, e.InvoiceID) {
-			return refuse("invoice number %s is already used: sales invoice numbers must be unique", *f.InvoiceNumber)
+			return sandbox.Refuse("invoice number %s is already used: sales invoice numbers must be unique", *f.InvoiceNumber)
 		}
 		e.InvoiceNumber = *f.InvoiceNumber
 	}
@@ -1076,7 +1060,7 @@ func updateInvoice(m *mutation, req *ChangeRequest) error {
 	var j *Journal
 	if posts && (!wasPosted || amounts || f.LineAmountTypes != nil) {
 		if j, err = o.invoiceJournal(&e); err != nil {
-			return refuse("%v", err)
+			return sandbox.Refuse("%v", err)
 		}
 	}
 	e.setUpdated(m.at)
@@ -1118,9 +1102,9 @@ func voidInvoice(m *mutation, req *ChangeRequest) error {
 	}
 	switch {
 	case inv.Status != "AUTHORISED" && inv.Status != "PAID":
-		return refuse("invoice %s is %s: only an authorised invoice can be voided (delete a draft)", inv.InvoiceNumber, inv.Status)
+		return sandbox.Refuse("invoice %s is %s: only an authorised invoice can be voided (delete a draft)", inv.InvoiceNumber, inv.Status)
 	case settled(inv):
-		return refuse("invoice %s has payments or credits applied; remove them before voiding it", inv.InvoiceNumber)
+		return sandbox.Refuse("invoice %s has payments or credits applied; remove them before voiding it", inv.InvoiceNumber)
 	}
 	e := *inv
 	e.Status = "VOIDED"
@@ -1138,7 +1122,7 @@ func deleteInvoice(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if inv.Status != "DRAFT" && inv.Status != "SUBMITTED" {
-		return refuse("invoice %s is %s: only drafts and submitted invoices can be deleted (void an authorised one)", inv.InvoiceNumber, inv.Status)
+		return sandbox.Refuse("invoice %s is %s: only drafts and submitted invoices can be deleted (void an authorised one)", inv.InvoiceNumber, inv.Status)
 	}
 	e := *inv
 	e.Status = "DELETED"
@@ -1160,14 +1144,14 @@ func payInvoice(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if inv.Status != "AUTHORISED" {
-		return refuse("invoice %s is %s: only an authorised invoice with an amount due can be paid", inv.InvoiceNumber, inv.Status)
+		return sandbox.Refuse("invoice %s is %s: only an authorised invoice with an amount due can be paid", inv.InvoiceNumber, inv.Status)
 	}
 	amount := inv.AmountDue
 	if req.Amount != nil {
 		amount = *req.Amount
 	}
 	if amount <= 0 || amount > inv.AmountDue {
-		return refuse("payment amount %s: want more than 0 and at most the %s due", amount, inv.AmountDue)
+		return sandbox.Refuse("payment amount %s: want more than 0 and at most the %s due", amount, inv.AmountDue)
 	}
 	bank, err := o.bankAccount(req.Account)
 	if err != nil {
@@ -1182,7 +1166,7 @@ func payInvoice(m *mutation, req *ChangeRequest) error {
 	}
 	j, err := o.paymentJournal(p)
 	if err != nil {
-		return refuse("%v", err)
+		return sandbox.Refuse("%v", err)
 	}
 	p.PaymentID = o.NewID()
 	j = sourced(j, p.PaymentID)
@@ -1212,23 +1196,23 @@ func silentInvoice(m *mutation, req *ChangeRequest) error {
 	switch req.Edit {
 	case EditLineAccount:
 		if !posted(inv.Status) {
-			return refuse("invoice %s is %s: the silent account recode applies to authorised invoices", inv.InvoiceNumber, inv.Status)
+			return sandbox.Refuse("invoice %s is %s: the silent account recode applies to authorised invoices", inv.InvoiceNumber, inv.Status)
 		}
 		if req.Line < 0 || req.Line >= len(inv.LineItems) {
-			return refuse("invoice %s has no line %d (lines are numbered from 0)", inv.InvoiceNumber, req.Line)
+			return sandbox.Refuse("invoice %s has no line %d (lines are numbered from 0)", inv.InvoiceNumber, req.Line)
 		}
 		acct, err := o.codingAccount(req.AccountCode, "", req.Line+1)
 		if err != nil {
 			return err
 		}
 		if acct.AccountID == inv.LineItems[req.Line].AccountID {
-			return refuse("line %d of invoice %s is already coded to %s", req.Line, inv.InvoiceNumber, acct.Code)
+			return sandbox.Refuse("line %d of invoice %s is already coded to %s", req.Line, inv.InvoiceNumber, acct.Code)
 		}
 		e.LineItems = slices.Clone(inv.LineItems)
 		e.LineItems[req.Line].AccountCode, e.LineItems[req.Line].AccountID = acct.Code, acct.AccountID
 		j, err := o.invoiceJournal(&e)
 		if err != nil {
-			return refuse("%v", err)
+			return sandbox.Refuse("%v", err)
 		}
 		replace(o.Invoices, &e)
 		m.touch(OpSilentEdit, "Invoices", e.InvoiceID, true)
@@ -1238,13 +1222,13 @@ func silentInvoice(m *mutation, req *ChangeRequest) error {
 		return m.repost(e.InvoiceID, e.Date, j)
 	case EditDueDate:
 		if inv.Status != "AUTHORISED" || !settled(inv) || inv.AmountDue == 0 {
-			return refuse("invoice %s is not partially paid: the silent due-date edit applies to partially paid invoices (use update)", inv.InvoiceNumber)
+			return sandbox.Refuse("invoice %s is not partially paid: the silent due-date edit applies to partially paid invoices (use update)", inv.InvoiceNumber)
 		}
 		if req.DueDate == nil {
-			return refuse("dueDate is required")
+			return sandbox.Refuse("dueDate is required")
 		}
 		if e.DueDate = dateArg(req.DueDate, 0); e.DueDate < e.Date {
-			return refuse("dueDate is before the invoice's Date")
+			return sandbox.Refuse("dueDate is before the invoice's Date")
 		}
 		e.DueDateString = dayString(e.DueDate)
 		replace(o.Invoices, &e)
@@ -1252,7 +1236,7 @@ func silentInvoice(m *mutation, req *ChangeRequest) error {
 		m.record, m.refresh = o.mustInvoice(e.InvoiceID), true
 		return nil
 	}
-	return refuse("Invoices: unknown silent edit %q (want %s or %s)", req.Edit, EditLineAccount, EditDueDate)
+	return sandbox.Refuse("Invoices: unknown silent edit %q (want %s or %s)", req.Edit, EditLineAccount, EditDueDate)
 }
 
 // --- credit notes -----------------------------------------------------------
@@ -1301,7 +1285,7 @@ func createCreditNote(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if f.LineItems == nil {
-		return refuse("LineItems: at least one line is required")
+		return sandbox.Refuse("LineItems: at least one line is required")
 	}
 	lines, err := o.buildLines(*f.LineItems, nil, lat, typ == "ACCRECCREDIT")
 	if err != nil {
@@ -1319,7 +1303,7 @@ func createCreditNote(m *mutation, req *ChangeRequest) error {
 	var j *Journal
 	if status == "AUTHORISED" {
 		if j, err = o.creditNoteJournal(cn); err != nil {
-			return refuse("%v", err)
+			return sandbox.Refuse("%v", err)
 		}
 	}
 	cn.CreditNoteID = o.NewID()
@@ -1360,9 +1344,9 @@ func updateCreditNote(m *mutation, req *ChangeRequest) error {
 	}
 	switch {
 	case cn.Status == "VOIDED" || cn.Status == "DELETED":
-		return refuse("credit note %s is %s and cannot be edited", cn.CreditNoteNumber, cn.Status)
+		return sandbox.Refuse("credit note %s is %s and cannot be edited", cn.CreditNoteNumber, cn.Status)
 	case f.Type != nil && *f.Type != cn.Type, f.CurrencyCode != nil && *f.CurrencyCode != cn.CurrencyCode:
-		return refuse("a credit note's Type and CurrencyCode cannot change")
+		return sandbox.Refuse("a credit note's Type and CurrencyCode cannot change")
 	}
 	e := *cn
 	if e.Status, err = statusStep("CreditNotes", cn.Status, f.Status, invoiceSteps); err != nil {
@@ -1374,7 +1358,7 @@ func updateCreditNote(m *mutation, req *ChangeRequest) error {
 	}
 	amounts := lines || f.Date != nil || f.Contact != nil || f.CurrencyRate != nil
 	if amounts && creditUsed(cn) {
-		return refuse("credit note %s is allocated or refunded; its lines, date, contact and rate cannot change", cn.CreditNoteNumber)
+		return sandbox.Refuse("credit note %s is allocated or refunded; its lines, date, contact and rate cannot change", cn.CreditNoteNumber)
 	}
 	if f.Contact != nil {
 		if e.Contact, err = o.activeContact(f.Contact); err != nil {
@@ -1408,7 +1392,7 @@ func updateCreditNote(m *mutation, req *ChangeRequest) error {
 	var j *Journal
 	if posts && (!wasPosted || amounts || f.LineAmountTypes != nil) {
 		if j, err = o.creditNoteJournal(&e); err != nil {
-			return refuse("%v", err)
+			return sandbox.Refuse("%v", err)
 		}
 	}
 	e.setUpdated(m.at)
@@ -1431,9 +1415,9 @@ func voidCreditNote(m *mutation, req *ChangeRequest) error {
 	}
 	switch {
 	case cn.Status != "AUTHORISED":
-		return refuse("credit note %s is %s: only an authorised credit note can be voided", cn.CreditNoteNumber, cn.Status)
+		return sandbox.Refuse("credit note %s is %s: only an authorised credit note can be voided", cn.CreditNoteNumber, cn.Status)
 	case creditUsed(cn):
-		return refuse("credit note %s is allocated or refunded; remove that before voiding it", cn.CreditNoteNumber)
+		return sandbox.Refuse("credit note %s is allocated or refunded; remove that before voiding it", cn.CreditNoteNumber)
 	}
 	e := *cn
 	e.Status, e.RemainingCredit = "VOIDED", 0
@@ -1450,7 +1434,7 @@ func deleteCreditNote(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if cn.Status != "DRAFT" && cn.Status != "SUBMITTED" {
-		return refuse("credit note %s is %s: only drafts and submitted credit notes can be deleted", cn.CreditNoteNumber, cn.Status)
+		return sandbox.Refuse("credit note %s is %s: only drafts and submitted credit notes can be deleted", cn.CreditNoteNumber, cn.Status)
 	}
 	e := *cn
 	e.Status, e.RemainingCredit = "DELETED", 0
@@ -1474,11 +1458,11 @@ func deletePayment(m *mutation, req *ChangeRequest) error {
 	}
 	switch {
 	case p.Status != "AUTHORISED":
-		return refuse("payment %s is %s", p.PaymentID, p.Status)
+		return sandbox.Refuse("payment %s is %s", p.PaymentID, p.Status)
 	case p.BatchPaymentID != "":
-		return refuse("payment %s is part of batch payment %s, which is deleted as a whole", p.PaymentID, p.BatchPaymentID)
+		return sandbox.Refuse("payment %s is part of batch payment %s, which is deleted as a whole", p.PaymentID, p.BatchPaymentID)
 	case p.IsReconciled:
-		return refuse("payment %s is reconciled; unreconcile it before deleting it", p.PaymentID)
+		return sandbox.Refuse("payment %s is reconciled; unreconcile it before deleting it", p.PaymentID)
 	}
 	without := func(list []PaymentSummary) ([]PaymentSummary, bool) {
 		i := slices.IndexFunc(list, func(s PaymentSummary) bool { return s.PaymentID == p.PaymentID })
@@ -1493,11 +1477,11 @@ func deletePayment(m *mutation, req *ChangeRequest) error {
 	case p.Invoice.InvoiceID != "":
 		e, ok := o.Invoices.Get(p.Invoice.InvoiceID)
 		if !ok {
-			return refuse("payment %s pays invoice %s, which does not exist", p.PaymentID, p.Invoice.InvoiceID)
+			return sandbox.Refuse("payment %s pays invoice %s, which does not exist", p.PaymentID, p.Invoice.InvoiceID)
 		}
 		c := *e
 		if c.Payments, ok = without(e.Payments); !ok {
-			return refuse("invoice %s does not list payment %s", e.InvoiceNumber, p.PaymentID)
+			return sandbox.Refuse("invoice %s does not list payment %s", e.InvoiceNumber, p.PaymentID)
 		}
 		c.AmountPaid -= p.Amount
 		c.settle(m.today)
@@ -1506,11 +1490,11 @@ func deletePayment(m *mutation, req *ChangeRequest) error {
 	case p.CreditNote.CreditNoteID != "":
 		e, ok := o.CreditNotes.Get(p.CreditNote.CreditNoteID)
 		if !ok {
-			return refuse("payment %s refunds credit note %s, which does not exist", p.PaymentID, p.CreditNote.CreditNoteID)
+			return sandbox.Refuse("payment %s refunds credit note %s, which does not exist", p.PaymentID, p.CreditNote.CreditNoteID)
 		}
 		c := *e
 		if c.Payments, ok = without(e.Payments); !ok {
-			return refuse("credit note %s does not list payment %s", e.CreditNoteNumber, p.PaymentID)
+			return sandbox.Refuse("credit note %s does not list payment %s", e.CreditNoteNumber, p.PaymentID)
 		}
 		c.RemainingCredit += p.Amount
 		if c.Status == "PAID" {
@@ -1572,7 +1556,7 @@ func createBankTransaction(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if f.BankAccount == nil {
-		return refuse("BankAccount (Code or AccountID) is required")
+		return sandbox.Refuse("BankAccount (Code or AccountID) is required")
 	}
 	bank, err := o.bankAccount(refKey(f.BankAccount))
 	if err != nil {
@@ -1589,7 +1573,7 @@ func createBankTransaction(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if f.LineItems == nil {
-		return refuse("LineItems: at least one line is required")
+		return sandbox.Refuse("LineItems: at least one line is required")
 	}
 	lines, err := o.buildLines(*f.LineItems, nil, lat, typ == "RECEIVE")
 	if err != nil {
@@ -1605,7 +1589,7 @@ func createBankTransaction(m *mutation, req *ChangeRequest) error {
 	}
 	j, err := o.bankTransactionJournal(bt)
 	if err != nil {
-		return refuse("%v", err)
+		return sandbox.Refuse("%v", err)
 	}
 	bt.BankTransactionID = o.NewID()
 	j = sourced(j, bt.BankTransactionID)
@@ -1625,9 +1609,9 @@ func editableBankTransaction(o *Org, id string) (*BankTransaction, error) {
 	}
 	switch {
 	case bt.Type != "RECEIVE" && bt.Type != "SPEND":
-		return nil, refuse("bank transaction %s is the %s side of another record; change that record instead", bt.BankTransactionID, bt.Type)
+		return nil, sandbox.Refuse("bank transaction %s is the %s side of another record; change that record instead", bt.BankTransactionID, bt.Type)
 	case bt.Status != "AUTHORISED":
-		return nil, refuse("bank transaction %s is %s and cannot be changed", bt.BankTransactionID, bt.Status)
+		return nil, sandbox.Refuse("bank transaction %s is %s and cannot be changed", bt.BankTransactionID, bt.Status)
 	}
 	return bt, nil
 }
@@ -1648,7 +1632,7 @@ func updateBankTransaction(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if f.Type != nil && *f.Type != bt.Type {
-		return refuse("a bank transaction's Type cannot change")
+		return sandbox.Refuse("a bank transaction's Type cannot change")
 	}
 	e := *bt
 	var lines bool
@@ -1657,7 +1641,7 @@ func updateBankTransaction(m *mutation, req *ChangeRequest) error {
 	}
 	amounts := lines || f.Date != nil || f.BankAccount != nil
 	if amounts && bt.IsReconciled {
-		return refuse("bank transaction %s is reconciled; its lines, date and bank account cannot change", bt.BankTransactionID)
+		return sandbox.Refuse("bank transaction %s is reconciled; its lines, date and bank account cannot change", bt.BankTransactionID)
 	}
 	if f.BankAccount != nil {
 		bank, err := o.bankAccount(refKey(f.BankAccount))
@@ -1683,7 +1667,7 @@ func updateBankTransaction(m *mutation, req *ChangeRequest) error {
 	var j *Journal
 	if amounts || f.LineAmountTypes != nil {
 		if j, err = o.bankTransactionJournal(&e); err != nil {
-			return refuse("%v", err)
+			return sandbox.Refuse("%v", err)
 		}
 	}
 	e.UpdatedDateUTC = m.at
@@ -1712,7 +1696,7 @@ func endBankTransaction(m *mutation, req *ChangeRequest, op, status string) erro
 		return err
 	}
 	if bt.IsReconciled {
-		return refuse("bank transaction %s is reconciled; unreconcile it first", bt.BankTransactionID)
+		return sandbox.Refuse("bank transaction %s is reconciled; unreconcile it first", bt.BankTransactionID)
 	}
 	e := *bt
 	e.Status, e.UpdatedDateUTC = status, m.at
@@ -1740,7 +1724,7 @@ func createBankTransfer(m *mutation, req *ChangeRequest) error {
 	}
 	o := m.o
 	if f.FromBankAccount == nil || f.ToBankAccount == nil {
-		return refuse("FromBankAccount and ToBankAccount (Code or AccountID) are required")
+		return sandbox.Refuse("FromBankAccount and ToBankAccount (Code or AccountID) are required")
 	}
 	from, err := o.bankAccount(refKey(f.FromBankAccount))
 	if err != nil {
@@ -1751,11 +1735,11 @@ func createBankTransfer(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if from == to {
-		return refuse("a transfer needs two different bank accounts")
+		return sandbox.Refuse("a transfer needs two different bank accounts")
 	}
 	amount := deref(f.Amount)
 	if amount <= 0 || amount > maxAmount {
-		return refuse("Amount must be positive")
+		return sandbox.Refuse("Amount must be positive")
 	}
 	date := dateArg(f.Date, m.today)
 	tr := &BankTransfer{CreatedDateUTC: m.at, DateString: dayString(date), Date: date, Status: "AUTHORISED",
@@ -1763,7 +1747,7 @@ func createBankTransfer(m *mutation, req *ChangeRequest) error {
 		Reference: deref(f.Reference)}
 	j, err := o.bankTransferJournal(tr)
 	if err != nil {
-		return refuse("%v", err)
+		return sandbox.Refuse("%v", err)
 	}
 	tr.BankTransferID = o.NewID()
 	j = sourced(j, tr.BankTransferID)
@@ -1804,9 +1788,9 @@ func deleteBankTransfer(m *mutation, req *ChangeRequest) error {
 	}
 	switch {
 	case tr.Status != "AUTHORISED":
-		return refuse("bank transfer %s is %s", tr.BankTransferID, tr.Status)
+		return sandbox.Refuse("bank transfer %s is %s", tr.BankTransferID, tr.Status)
 	case tr.FromIsReconciled || tr.ToIsReconciled:
-		return refuse("bank transfer %s is reconciled; unreconcile it before deleting it", tr.BankTransferID)
+		return sandbox.Refuse("bank transfer %s is reconciled; unreconcile it before deleting it", tr.BankTransferID)
 	}
 	o.BankTransfers.Update(tr.BankTransferID, func(r *BankTransfer) { r.Status = "DELETED" })
 	m.touch(OpDelete, "BankTransfers", tr.BankTransferID, true)
@@ -1852,7 +1836,7 @@ func createManualJournal(m *mutation, req *ChangeRequest) error {
 	o := m.o
 	narration := strings.TrimSpace(deref(f.Narration))
 	if narration == "" {
-		return refuse("Narration is required")
+		return sandbox.Refuse("Narration is required")
 	}
 	status := "POSTED"
 	if f.Status != nil {
@@ -1862,10 +1846,10 @@ func createManualJournal(m *mutation, req *ChangeRequest) error {
 		}
 	}
 	if lat, err := lineAmountTypes(f.LineAmountTypes, "NoTax", false); err != nil || lat != "NoTax" {
-		return refuse("LineAmountTypes: the sandbox takes NoTax manual journals only")
+		return sandbox.Refuse("LineAmountTypes: the sandbox takes NoTax manual journals only")
 	}
 	if len(f.JournalLines) < 2 {
-		return refuse("JournalLines: a journal needs at least two lines")
+		return sandbox.Refuse("JournalLines: a journal needs at least two lines")
 	}
 	lines := make([]ManualJournalLine, len(f.JournalLines))
 	var sum Money
@@ -1875,7 +1859,7 @@ func createManualJournal(m *mutation, req *ChangeRequest) error {
 			return err
 		}
 		if l.LineAmount == 0 || l.LineAmount > maxAmount || l.LineAmount < -maxAmount {
-			return refuse("line %d: LineAmount must not be zero", i+1)
+			return sandbox.Refuse("line %d: LineAmount must not be zero", i+1)
 		}
 		tracking, err := o.trackingRefs(l.Tracking, i+1)
 		if err != nil {
@@ -1886,7 +1870,7 @@ func createManualJournal(m *mutation, req *ChangeRequest) error {
 		sum += l.LineAmount
 	}
 	if sum != 0 {
-		return refuse("JournalLines do not balance: debits and credits differ by %s", sum)
+		return sandbox.Refuse("JournalLines do not balance: debits and credits differ by %s", sum)
 	}
 	date := dateArg(f.Date, m.today)
 	mj := &ManualJournal{Narration: narration, Date: date, Status: status, LineAmountTypes: "NoTax",
@@ -1895,7 +1879,7 @@ func createManualJournal(m *mutation, req *ChangeRequest) error {
 	var err error
 	if status == "POSTED" {
 		if j, err = o.manualJournalJournal(mj); err != nil {
-			return refuse("%v", err)
+			return sandbox.Refuse("%v", err)
 		}
 	}
 	mj.ManualJournalID = o.NewID()
@@ -1915,7 +1899,7 @@ func voidManualJournal(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if mj.Status != "POSTED" {
-		return refuse("manual journal %s is %s: only a posted journal can be voided", mj.ManualJournalID, mj.Status)
+		return sandbox.Refuse("manual journal %s is %s: only a posted journal can be voided", mj.ManualJournalID, mj.Status)
 	}
 	m.o.ManualJournals.Update(mj.ManualJournalID, func(r *ManualJournal) { r.Status, r.UpdatedDateUTC = "VOIDED", m.at })
 	m.touch(OpVoid, "ManualJournals", mj.ManualJournalID, false)
@@ -1929,7 +1913,7 @@ func deleteManualJournal(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if mj.Status != "DRAFT" {
-		return refuse("manual journal %s is %s: only a draft can be deleted (void a posted one)", mj.ManualJournalID, mj.Status)
+		return sandbox.Refuse("manual journal %s is %s: only a draft can be deleted (void a posted one)", mj.ManualJournalID, mj.Status)
 	}
 	m.o.ManualJournals.Update(mj.ManualJournalID, func(r *ManualJournal) { r.Status, r.UpdatedDateUTC = "DELETED", m.at })
 	m.touch(OpDelete, "ManualJournals", mj.ManualJournalID, false)
@@ -1955,16 +1939,16 @@ func (f *itemFields) apply(o *Org, it *Item) error {
 	if f.Code != nil {
 		code := strings.TrimSpace(*f.Code)
 		if code == "" || len(code) > 30 {
-			return refuse("Code must be 1 to 30 characters")
+			return sandbox.Refuse("Code must be 1 to 30 characters")
 		}
 		if other := o.itemByCode(code); other != nil && other.ItemID != it.ItemID {
-			return refuse("item code %s is already used by another item", code)
+			return sandbox.Refuse("item code %s is already used by another item", code)
 		}
 		it.Code = code
 	}
 	if f.Name != nil {
 		if strings.TrimSpace(*f.Name) == "" {
-			return refuse("Name must not be empty")
+			return sandbox.Refuse("Name must not be empty")
 		}
 		it.Name = strings.TrimSpace(*f.Name)
 	}
@@ -1986,17 +1970,17 @@ func (f *itemFields) apply(o *Org, it *Item) error {
 		if d.AccountCode != "" {
 			a := o.accountByKey(d.AccountCode)
 			if a == nil || a.Status != "ACTIVE" || a.Type == "BANK" {
-				return refuse("item details: AccountCode %q is not an active account lines can be coded to", d.AccountCode)
+				return sandbox.Refuse("item details: AccountCode %q is not an active account lines can be coded to", d.AccountCode)
 			}
 			d.AccountCode = a.Code
 		}
 		if d.TaxType != "" {
 			if r, ok := o.TaxRates.Get(d.TaxType); !ok || r.Status != "ACTIVE" {
-				return refuse("item details: TaxType %q is not an active tax rate", d.TaxType)
+				return sandbox.Refuse("item details: TaxType %q is not an active tax rate", d.TaxType)
 			}
 		}
 		if d.UnitPrice < 0 || d.UnitPrice > maxAmount {
-			return refuse("item details: UnitPrice must not be negative")
+			return sandbox.Refuse("item details: UnitPrice must not be negative")
 		}
 		*side.out, *side.used = d, d.AccountCode != ""
 	}
@@ -2009,7 +1993,7 @@ func createItem(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if f.Code == nil || f.Name == nil {
-		return refuse("Code and Name are required")
+		return sandbox.Refuse("Code and Name are required")
 	}
 	it := &Item{}
 	if err := f.apply(m.o, it); err != nil {
@@ -2079,15 +2063,15 @@ func createAccount(m *mutation, req *ChangeRequest) error {
 	code, name := strings.TrimSpace(deref(f.Code)), strings.TrimSpace(deref(f.Name))
 	switch {
 	case code == "" || len(code) > 10:
-		return refuse("Code must be 1 to 10 characters")
+		return sandbox.Refuse("Code must be 1 to 10 characters")
 	case name == "" || len(name) > 150:
-		return refuse("Name must be 1 to 150 characters")
+		return sandbox.Refuse("Name must be 1 to 150 characters")
 	case o.byCode[code] != nil:
-		return refuse("please enter a unique Code: %s is used by %s", code, o.byCode[code].Name)
+		return sandbox.Refuse("please enter a unique Code: %s is used by %s", code, o.byCode[code].Name)
 	}
 	for _, a := range o.Accounts.All() {
 		if strings.EqualFold(a.Name, name) {
-			return refuse("please enter a unique Name: %s is used by account %s", name, a.Code)
+			return sandbox.Refuse("please enter a unique Name: %s is used by account %s", name, a.Code)
 		}
 	}
 	typ, err := oneOf("Type", deref(f.Type), accountTypes...)
@@ -2097,7 +2081,7 @@ func createAccount(m *mutation, req *ChangeRequest) error {
 	taxType := o.noTaxType()
 	if f.TaxType != nil {
 		if r, ok := o.TaxRates.Get(*f.TaxType); !ok || r.Status != "ACTIVE" {
-			return refuse("TaxType %q is not an active tax rate", *f.TaxType)
+			return sandbox.Refuse("TaxType %q is not an active tax rate", *f.TaxType)
 		}
 		taxType = *f.TaxType
 	}
@@ -2105,7 +2089,7 @@ func createAccount(m *mutation, req *ChangeRequest) error {
 		TaxType: taxType, Class: accountClass(typ), UpdatedDateUTC: m.at}
 	if typ == "BANK" {
 		if a.BankAccountNumber = deref(f.BankAccountNumber); a.BankAccountNumber == "" {
-			return refuse("BankAccountNumber is required for a bank account")
+			return sandbox.Refuse("BankAccountNumber is required for a bank account")
 		}
 		a.BankAccountType, a.CurrencyCode = "BANK", o.Organisation.BaseCurrency
 	}
@@ -2132,9 +2116,9 @@ func setAccountStatus(m *mutation, req *ChangeRequest, op, from, to string) erro
 	}
 	switch {
 	case a.Status != from:
-		return refuse("account %s is %s, not %s", a.Code, a.Status, from)
+		return sandbox.Refuse("account %s is %s, not %s", a.Code, a.Status, from)
 	case a.SystemAccount != "":
-		return refuse("account %s is a system account (%s) and cannot be archived", a.Code, a.SystemAccount)
+		return sandbox.Refuse("account %s is a system account (%s) and cannot be archived", a.Code, a.SystemAccount)
 	}
 	m.o.Accounts.Update(a.AccountID, func(r *Account) { r.Status, r.UpdatedDateUTC = to, m.at })
 	m.touch(op, "Accounts", a.AccountID, false)
@@ -2186,7 +2170,7 @@ func createPurchaseOrder(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if f.LineItems == nil {
-		return refuse("LineItems: at least one line is required")
+		return sandbox.Refuse("LineItems: at least one line is required")
 	}
 	lines, err := o.buildLines(*f.LineItems, nil, lat, false)
 	if err != nil {
@@ -2225,7 +2209,7 @@ func updatePurchaseOrder(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if po.Status == "BILLED" || po.Status == "DELETED" {
-		return refuse("purchase order %s is %s and cannot be edited", po.PurchaseOrderNumber, po.Status)
+		return sandbox.Refuse("purchase order %s is %s and cannot be edited", po.PurchaseOrderNumber, po.Status)
 	}
 	e := *po
 	if e.Status, err = statusStep("PurchaseOrders", po.Status, f.Status, purchaseOrderSteps); err != nil {
@@ -2276,7 +2260,7 @@ func deletePurchaseOrder(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if po.Status == "BILLED" || po.Status == "DELETED" {
-		return refuse("purchase order %s is %s and cannot be deleted", po.PurchaseOrderNumber, po.Status)
+		return sandbox.Refuse("purchase order %s is %s and cannot be deleted", po.PurchaseOrderNumber, po.Status)
 	}
 	m.o.PurchaseOrders.Update(po.PurchaseOrderID, func(r *PurchaseOrder) { r.Status, r.UpdatedDateUTC = "DELETED", m.at })
 	m.touch(OpDelete, "PurchaseOrders", po.PurchaseOrderID, false)
@@ -2328,7 +2312,7 @@ func createQuote(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if f.LineItems == nil {
-		return refuse("LineItems: at least one line is required")
+		return sandbox.Refuse("LineItems: at least one line is required")
 	}
 	lines, err := o.buildLines(*f.LineItems, nil, lat, true)
 	if err != nil {
@@ -2337,7 +2321,7 @@ func createQuote(m *mutation, req *ChangeRequest) error {
 	date := dateArg(f.Date, m.today)
 	expiry := dateArg(f.ExpiryDate, date+30*dayMs)
 	if expiry < date {
-		return refuse("ExpiryDate is before Date")
+		return sandbox.Refuse("ExpiryDate is before Date")
 	}
 	q := &Quote{Reference: deref(f.Reference), Terms: deref(f.Terms), Contact: contact, LineItems: lines, Date: date,
 		DateString: dayString(date), ExpiryDate: expiry, ExpiryDateString: dayString(expiry), Status: status,
@@ -2368,7 +2352,7 @@ func updateQuote(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if q.Status == "INVOICED" || q.Status == "DELETED" {
-		return refuse("quote %s is %s and cannot be edited", q.QuoteNumber, q.Status)
+		return sandbox.Refuse("quote %s is %s and cannot be edited", q.QuoteNumber, q.Status)
 	}
 	e := *q
 	if e.Status, err = statusStep("Quotes", q.Status, f.Status, quoteSteps); err != nil {
@@ -2384,7 +2368,7 @@ func updateQuote(m *mutation, req *ChangeRequest) error {
 	}
 	e.Date, e.ExpiryDate = dateArg(f.Date, q.Date), dateArg(f.ExpiryDate, q.ExpiryDate)
 	if e.ExpiryDate != 0 && e.ExpiryDate < e.Date {
-		return refuse("ExpiryDate is before Date")
+		return sandbox.Refuse("ExpiryDate is before Date")
 	}
 	e.DateString = dayString(e.Date)
 	if e.ExpiryDate != 0 {
@@ -2414,7 +2398,7 @@ func deleteQuote(m *mutation, req *ChangeRequest) error {
 		return err
 	}
 	if q.Status == "INVOICED" || q.Status == "DELETED" {
-		return refuse("quote %s is %s and cannot be deleted", q.QuoteNumber, q.Status)
+		return sandbox.Refuse("quote %s is %s and cannot be deleted", q.QuoteNumber, q.Status)
 	}
 	m.o.Quotes.Update(q.QuoteID, func(r *Quote) { r.Status, r.UpdatedDateUTC = "DELETED", m.at })
 	m.touch(OpDelete, "Quotes", q.QuoteID, false)

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/datapull/datapull/internal/sandbox"
 )
 
 // mutFixture is one organisation of a fresh demo sandbox with a frozen
@@ -49,8 +51,8 @@ func (f *mutFixture) refused(t *testing.T, status int, req ChangeRequest) {
 	before := orgJSON(t, f.o)
 	f.srv.Clock().Advance(time.Minute)
 	changes, err := f.srv.Apply(f.o.ID, req)
-	var ce *changeError
-	if !errors.As(err, &ce) || ce.status != status || len(changes) != 0 {
+	var ce *sandbox.ChangeError
+	if !errors.As(err, &ce) || ce.Status != status || len(changes) != 0 {
 		t.Fatalf("%s %s: err %v, changes %v; want a %d refusal", req.Op, req.Endpoint, err, changes, status)
 	}
 	if !bytes.Equal(before, orgJSON(t, f.o)) {
@@ -667,7 +669,7 @@ func TestMutateBadRequests(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { f.refused(t, tc.status, tc.req) })
 	}
-	if _, err := f.srv.Apply("00000000-0000-4000-8000-000000000000"); adminStatus(err) != 404 {
+	if _, err := f.srv.Apply("00000000-0000-4000-8000-000000000000"); sandbox.AdminStatus(err) != 404 {
 		t.Errorf("unknown tenant: %v", err)
 	}
 	// A batch stops at the refused change; the ones before it stay.

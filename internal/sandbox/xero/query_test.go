@@ -119,9 +119,9 @@ func TestIfModifiedSinceBadHeader(t *testing.T) {
 	if ok || apiErr == nil {
 		t.Fatal("bad header accepted")
 	}
-	if apiErr.status != http.StatusBadRequest || !strings.Contains(string(apiErr.body), `"ValidationException"`) ||
-		!strings.Contains(string(apiErr.body), `If-Modified-Since \"last tuesday\" is not a date`) {
-		t.Errorf("got %d %s", apiErr.status, apiErr.body)
+	if apiErr.Status != http.StatusBadRequest || !strings.Contains(string(apiErr.Body), `"ValidationException"`) ||
+		!strings.Contains(string(apiErr.Body), `If-Modified-Since \"last tuesday\" is not a date`) {
+		t.Errorf("got %d %s", apiErr.Status, apiErr.Body)
 	}
 }
 
@@ -172,8 +172,8 @@ func TestParsePaging(t *testing.T) {
 			}
 			page, size, paged, apiErr := parsePaging(q, tt.sizeOK)
 			if tt.badParam != "" {
-				if apiErr == nil || apiErr.status != http.StatusBadRequest ||
-					!strings.Contains(string(apiErr.body), "is not valid for "+tt.badParam+".") {
+				if apiErr == nil || apiErr.Status != http.StatusBadRequest ||
+					!strings.Contains(string(apiErr.Body), "is not valid for "+tt.badParam+".") {
 					t.Fatalf("want a 400 for %s, got %v", tt.badParam, apiErr)
 				}
 				return
@@ -248,8 +248,8 @@ func TestListParams(t *testing.T) {
 	}
 
 	q = url.Values{"ContactIDs": {qtID(1) + ",not-a-guid"}}
-	if _, apiErr := guidListParam(q, "ContactIDs"); apiErr == nil || apiErr.status != http.StatusBadRequest ||
-		!strings.Contains(string(apiErr.body), "'not-a-guid' in ContactIDs is not a valid GUID") {
+	if _, apiErr := guidListParam(q, "ContactIDs"); apiErr == nil || apiErr.Status != http.StatusBadRequest ||
+		!strings.Contains(string(apiErr.Body), "'not-a-guid' in ContactIDs is not a valid GUID") {
 		t.Errorf("bad GUID: %v", apiErr)
 	}
 
@@ -263,8 +263,8 @@ func TestListParams(t *testing.T) {
 	if got, apiErr := guidListParam(list(maxListIDs), "IDs"); apiErr != nil || len(got) != maxListIDs {
 		t.Errorf("%d IDs: %d, %v", maxListIDs, len(got), apiErr)
 	}
-	if _, apiErr := guidListParam(list(maxListIDs+1), "IDs"); apiErr == nil || apiErr.status != http.StatusNotFound ||
-		apiErr.contentType != contentHTML {
+	if _, apiErr := guidListParam(list(maxListIDs+1), "IDs"); apiErr == nil || apiErr.Status != http.StatusNotFound ||
+		apiErr.ContentType != contentHTML {
 		t.Errorf("%d IDs: want Xero's text 404, got %v", maxListIDs+1, apiErr)
 	}
 	if tooManyIDs(50) || !tooManyIDs(51) {
@@ -374,8 +374,8 @@ func TestOrderErrors(t *testing.T) {
 				Type     string
 				Elements []struct{ ValidationErrors []struct{ Message string } }
 			}
-			if err := json.Unmarshal(apiErr.body, &body); err != nil || apiErr.status != http.StatusBadRequest || body.Type != "ValidationException" {
-				t.Fatalf("got %d %s", apiErr.status, apiErr.body)
+			if err := json.Unmarshal(apiErr.Body, &body); err != nil || apiErr.Status != http.StatusBadRequest || body.Type != "ValidationException" {
+				t.Fatalf("got %d %s", apiErr.Status, apiErr.Body)
 			}
 			if msg := body.Elements[0].ValidationErrors[0].Message; !strings.Contains(msg, tt.want) {
 				t.Errorf("message %q, want it to contain %q", msg, tt.want)

@@ -551,7 +551,7 @@ func TestReportsParams(t *testing.T) {
 			t.Errorf("%s?%s: accepted, want 400", c.report, c.query)
 			continue
 		}
-		checkValidationBody(t, c.report+"?"+c.query, apiErr.status, apiErr.body, c.mention)
+		checkValidationBody(t, c.report+"?"+c.query, apiErr.Status, apiErr.Body, c.mention)
 	}
 }
 

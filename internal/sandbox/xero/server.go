@@ -1,11 +1,9 @@
 package xero
 
 import (
-	"crypto/rand"
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/datapull/datapull/internal/sandbox"
 )
@@ -30,10 +28,7 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	start := cfg.Start
-	if start.IsZero() {
-		start = time.Now().UTC().Truncate(time.Second)
-	}
+	start := sandbox.StartTime(cfg.Start)
 	faults, err := sandbox.ParseFaults(cfg.Faults, cfg.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("xero sandbox: %w", err)
@@ -73,7 +68,7 @@ func (s *Server) routes() {
 	// Anything else is Xero's plain-text 404.
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		setCorrelationID(w)
-		errNotFound().write(w)
+		errNotFound().Send(w)
 	})
 }
 
@@ -99,7 +94,7 @@ func (s *Server) api(endpoint string, scopes scopeRule, h apiHandler) http.Handl
 		defer mw.Done()
 		w = mw
 		if apiErr := s.serveAPI(w, r, endpoint, scopes, h, instance); apiErr != nil && apiErr != errHandled {
-			apiErr.write(w)
+			apiErr.Send(w)
 		}
 	}
 }
@@ -131,7 +126,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, endpoint strin
 	switch apiErr := s.injectFault(w, c, endpoint); apiErr {
 	case nil:
 	case errTruncate:
-		w = truncateBody(w)
+		w = sandbox.TruncateBody(w)
 	default:
 		return apiErr
 	}
@@ -161,34 +156,9 @@ func acceptsJSON(r *http.Request) bool {
 // the cache headers Xero sends, and returns a fresh id for error bodies' Instance.
 func setCorrelationID(w http.ResponseWriter) string {
 	h := w.Header()
-	h.Set("Xero-Correlation-Id", newUUID())
+	h.Set("Xero-Correlation-Id", sandbox.NewUUID())
 	h.Set("Cache-Control", "max-age=0, no-cache, no-store")
 	h.Set("Pragma", "no-cache")
 	h.Set("Server", "nginx")
-	return newUUID()
-}
-
-// newUUID returns a random version-4 UUID for per-request ids, which need
-// not be reproducible (record ids are, and come from the seeded generator).
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return formatUUID(b)
-}
-
-func formatUUID(b [16]byte) string {
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	const hex = "0123456789abcdef"
-	out := make([]byte, 36)
-	j := 0
-	for i, v := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out[j] = '-'
-			j++
-		}
-		out[j], out[j+1] = hex[v>>4], hex[v&0x0f]
-		j += 2
-	}
-	return string(out)
+	return sandbox.NewUUID()
 }

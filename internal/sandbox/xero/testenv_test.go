@@ -1,17 +1,14 @@
 package xero
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/datapull/datapull/internal/sandbox/sandboxtest"
 )
 
 // testStart is the provider clock's start in tests: fixed, so generated
@@ -47,16 +44,8 @@ func newTestEnv(t testing.TB, edit func(*Config)) *testEnv {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(hs.Close)
-	return &testEnv{
-		srv:  srv,
-		base: hs.URL,
-		client: &http.Client{
-			Timeout:       30 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-	}
+	base, client := sandboxtest.Serve(t, srv.Handler())
+	return &testEnv{srv: srv, base: base, client: client}
 }
 
 // tokens is a token endpoint answer.
@@ -72,53 +61,28 @@ type tokens struct {
 // and returns the token set.
 func (e *testEnv) signIn(t testing.TB, scope string, tenants ...string) tokens {
 	t.Helper()
-	verifier := randomVerifier()
-	sum := sha256.Sum256([]byte(verifier))
+	verifier, challenge := sandboxtest.PKCE()
 	form := url.Values{
 		"response_type":         {"code"},
 		"client_id":             {PublicClientID},
 		"redirect_uri":          {"http://127.0.0.1:9/callback"},
 		"scope":                 {scope},
 		"state":                 {"st-123"},
-		"code_challenge":        {base64.RawURLEncoding.EncodeToString(sum[:])},
+		"code_challenge":        {challenge},
 		"code_challenge_method": {"S256"},
 		"action":                {"allow"},
 	}
 	form["tenant"] = tenants
-	resp, err := e.client.PostForm(e.base+"/identity/connect/authorize", form)
-	if err != nil {
-		t.Fatalf("consent: %v", err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusFound || err != nil || loc.Query().Get("code") == "" {
-		t.Fatalf("consent: got %d to %q, want a redirect with a code", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	if got := loc.Query().Get("state"); got != "st-123" {
-		t.Fatalf("consent: state %q came back as %q", "st-123", got)
-	}
-	resp, err = e.client.PostForm(e.base+"/connect/token", url.Values{
+	code := sandboxtest.Authorize(t, e.client, e.base+"/identity/connect/authorize", form)
+	var tok tokens
+	sandboxtest.Exchange(t, e.client, e.base+"/connect/token", url.Values{
 		"grant_type":    {"authorization_code"},
 		"client_id":     {PublicClientID},
-		"code":          {loc.Query().Get("code")},
+		"code":          {code},
 		"redirect_uri":  {"http://127.0.0.1:9/callback"},
 		"code_verifier": {verifier},
-	})
-	if err != nil {
-		t.Fatalf("token: %v", err)
-	}
-	defer resp.Body.Close()
-	var tok tokens
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK || tok.AccessToken == "" {
-		t.Fatalf("token: status %d, err %v", resp.StatusCode, err)
-	}
+	}, &tok)
 	return tok
-}
-
-func randomVerifier() string {
-	var b [32]byte
-	rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 // get calls the Accounting API (path relative to /api.xro/2.0/) for a

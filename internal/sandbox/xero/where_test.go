@@ -283,20 +283,20 @@ func TestFilterWhereValidationError(t *testing.T) {
 	if apiErr == nil {
 		t.Fatal("no error")
 	}
-	if apiErr.status != http.StatusBadRequest || apiErr.contentType != contentJSON {
-		t.Fatalf("status %d, content type %q", apiErr.status, apiErr.contentType)
+	if apiErr.Status != http.StatusBadRequest || apiErr.ContentType != contentJSON {
+		t.Fatalf("status %d, content type %q", apiErr.Status, apiErr.ContentType)
 	}
 	var body struct {
 		ErrorNumber int
 		Type        string
 		Elements    []struct{ ValidationErrors []struct{ Message string } }
 	}
-	if err := json.Unmarshal(apiErr.body, &body); err != nil {
-		t.Fatalf("body %s: %v", apiErr.body, err)
+	if err := json.Unmarshal(apiErr.Body, &body); err != nil {
+		t.Fatalf("body %s: %v", apiErr.Body, err)
 	}
 	if body.ErrorNumber != 10 || body.Type != "ValidationException" ||
 		body.Elements[0].ValidationErrors[0].Message != "No property or field 'Nope' exists in type 'qtRecord' (at index 0)" {
-		t.Errorf("body %s", apiErr.body)
+		t.Errorf("body %s", apiErr.Body)
 	}
 }
 
