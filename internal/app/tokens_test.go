@@ -84,9 +84,13 @@ func testRotatedThenRestart(t *testing.T) {
 			e.srv.ExpireAccessTokens()
 			expired = true
 		case expired:
-			// A page read after the expiry: the refresh is done, the
-			// rotated token stored; the process dies now.
-			cancel()
+			// Pages are stored one behind the reads, so a page stored
+			// now may have been read before the expiry: wait for the
+			// refresh. Once it has happened, the rotated token is
+			// stored (before its use), and the process dies now.
+			if _, ok := e.tokenCalls(); ok > ok0 {
+				cancel()
+			}
 		}
 	})
 	if err != nil {
