@@ -14,14 +14,19 @@ import (
 	"github.com/datapull/datapull/internal/oauth"
 	"github.com/datapull/datapull/internal/pacer"
 	"github.com/datapull/datapull/internal/provider"
+	"github.com/datapull/datapull/internal/provider/hubspot"
 	"github.com/datapull/datapull/internal/provider/xero"
 	"github.com/datapull/datapull/internal/pull"
 	"github.com/datapull/datapull/internal/secrets"
 	"github.com/datapull/datapull/internal/store"
 )
 
-// SandboxClientID is the public client the sandbox providers know.
+// SandboxClientID is the public client the sandbox providers know (the
+// Xero and HubSpot sandboxes' PublicClientID).
 const SandboxClientID = "datapull-sandbox"
+
+// hubspotBurst is a public HubSpot app's burst limit per portal.
+const hubspotBurst = 110
 
 // Config is what New needs.
 type Config struct {
@@ -87,7 +92,7 @@ func New(cfg Config) (*App, error) {
 func (a *App) Store() *store.Store { return a.st }
 
 // Sources names the sources DataPull can connect, in display order.
-func Sources() []string { return []string{"xero"} }
+func Sources() []string { return []string{"xero", "hubspot"} }
 
 // source returns the named source for the given hosts: against a sandbox
 // (hosts other than the real ones) it signs in as the sandbox's client.
@@ -106,8 +111,21 @@ func (a *App) source(name string, base provider.BaseURLs) (provider.Source, erro
 			src = xero.New(append(opts, xero.WithClientID(SandboxClientID))...)
 		}
 		return src, nil
+	case "hubspot":
+		opts := []hubspot.Option{}
+		if a.cfg.SweepEvery > 0 {
+			opts = append(opts, hubspot.WithSweepEvery(a.cfg.SweepEvery))
+		}
+		if a.cfg.PageSize > 0 && a.cfg.PageSize < 100 {
+			opts = append(opts, hubspot.WithPageSize(a.cfg.PageSize))
+		}
+		src := hubspot.New(opts...)
+		if base != (provider.BaseURLs{}) && base != src.DefaultBaseURLs() {
+			src = hubspot.New(append(opts, hubspot.WithClientID(SandboxClientID))...)
+		}
+		return src, nil
 	}
-	return nil, fmt.Errorf("unknown source %q (known: xero)", name)
+	return nil, fmt.Errorf("unknown source %q (known: xero, hubspot)", name)
 }
 
 // BaseURLs returns the hosts of a source: its real ones, or a sandbox's
@@ -130,8 +148,18 @@ func (a *App) policy(source string) pacer.Policy {
 	switch source {
 	case "xero":
 		p = pacer.Xero()
+	case "hubspot":
+		// A public (marketplace) app: 110 calls per ten seconds per
+		// installing portal (hubspot-api.md §5.1); the headers correct it.
+		p = pacer.HubSpot(hubspotBurst)
 	}
 	p.Window = scale(p.Window, a.cfg.TimeScale)
+	lanes := make([]pacer.Lane, len(p.Lanes))
+	for i, l := range p.Lanes {
+		l.Window = scale(l.Window, a.cfg.TimeScale)
+		lanes[i] = l
+	}
+	p.Lanes = lanes
 	p.MaxWait = a.cfg.MaxWait
 	if observe, s := p.Observe, a.cfg.TimeScale; observe != nil && s != 1 {
 		// The headers speak of the provider's windows (Xero's minute);
@@ -143,7 +171,7 @@ func (a *App) policy(source string) pacer.Policy {
 		}
 	}
 	if a.cfg.Unpaced {
-		p.Budget, p.Observe = 0, nil
+		p.Budget, p.Observe, p.Lanes = 0, nil, nil
 	}
 	return p
 }

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/datapull/datapull/internal/oauth"
-	"github.com/datapull/datapull/internal/pacer"
 	"github.com/datapull/datapull/internal/provider"
 	"github.com/datapull/datapull/internal/store"
 )
@@ -50,16 +49,9 @@ func (a *App) Connect(ctx context.Context, req ConnectRequest) ([]store.Connecti
 	if err != nil {
 		return nil, fmt.Errorf("connect %s: %w", req.Source, err)
 	}
-	// The accounts call may refresh (rotate) the tokens; keep what it used.
-	latest := ts
-	tsrc := oauth.NewTokenSource(client, ts, func(_ context.Context, t oauth.TokenSet) error { latest = t; return nil })
-	tr := pacer.New(pacer.Config{Policy: a.policy(req.Source), Tokens: tsrc, Base: a.cfg.HTTP})
-	accounts, err := src.Accounts(ctx, base, tr.Client())
+	accounts, latest, err := a.accounts(ctx, req.Source, src, client, base, ts)
 	if err != nil {
-		return nil, fmt.Errorf("connect %s: list accounts: %w", req.Source, err)
-	}
-	if len(accounts) == 0 {
-		return nil, fmt.Errorf("connect %s: the sign-in reaches no account", req.Source)
+		return nil, err
 	}
 	chosen := accounts
 	if req.Pick != nil {

@@ -36,6 +36,7 @@ func commands() map[string]command {
 		"connections": {"list connections and how their last pull went", runConnections},
 		"history":     {"list pulls, or show one pull's endpoint results and notes", runHistory},
 		"export":      {"write an endpoint's raw records as NDJSON or CSV", runExport},
+		"serve":       {"run the web app on 127.0.0.1, with pulls as background jobs", runServe},
 	}
 }
 

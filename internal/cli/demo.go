@@ -26,11 +26,14 @@ const demoTimeScale = 10
 // runDemo shows DataPull end to end against the sandbox Xero, in one
 // process: sign-in through the real OAuth flow, a full pull, changes in
 // the organisation, and a standard sync that picks up just those.
-func runDemo(ctx context.Context, env *Env, args []string) error {
+func runDemo(ctx context.Context, env *Env, args []string) (err error) {
 	fs := newFlagSet("demo", env)
 	dsn := fs.String("db", "", "database for the demo (default: demo.db in the user data directory, recreated each run)")
 	size := fs.String("size", "demo", "sandbox data size: demo, small or medium")
 	changes := fs.Int("changes", 40, "how many changes to make in the sandbox between the two pulls")
+	noServe := fs.Bool("no-serve", false, "exit at the end instead of serving the web app with the demo workspace")
+	addr := fs.String("addr", defaultServeAddr, "where the web app listens at the end")
+	noBrowser := fs.Bool("no-browser", false, "serve the web app without opening a browser")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -102,6 +105,12 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(out, "\nThe data is in %s (workspace %q, connection %d). Try:\n", path, ws.Name, conn.ID)
+	defer func() {
+		if !*noServe {
+			fmt.Fprintf(out, "\n7. Serving the web app with the demo workspace; the sandbox keeps running beside it.\n")
+			err = serveApp(ctx, env, a, serveOptions{dsn: path, addr: *addr, noBrowser: *noBrowser, sandbox: base})
+		}
+	}()
 	fmt.Fprintf(out, "  go run ./cmd/datapull history -db %s -workspace %s\n", shellWord(path), shellWord(ws.Name))
 	fmt.Fprintf(out, "  go run ./cmd/datapull export -db %s -workspace %s -connection %d -endpoint invoices -format csv -out invoices.csv\n",
 		shellWord(path), shellWord(ws.Name), conn.ID)

@@ -159,7 +159,7 @@ func countConnections(t *testing.T, db string) int {
 func TestDemo(t *testing.T) {
 	isolate(t)
 	t.Setenv("DATAPULL_KEY", filepath.Join(t.TempDir(), "secret.key"))
-	code, out, errOut := run("demo", "-changes", "20")
+	code, out, errOut := run("demo", "-changes", "20", "-no-serve")
 	if code != 0 {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errOut)
 	}

@@ -1,6 +1,7 @@
 package pacer
 
 import (
+	"net/http"
 	"sync"
 	"time"
 )
@@ -72,14 +73,37 @@ type gate struct {
 	slots chan struct{} // nil when there is no cap
 	own   *Budget
 	app   *Budget
+	lanes []lane
 
 	mu          sync.Mutex
 	pausedUntil time.Time
 	pauseReason string
 }
 
+// lane is a Policy.Lane with its budget.
+type lane struct {
+	match  func(*http.Request) bool
+	budget *Budget
+	exempt bool
+}
+
+// laneOf returns the lane req belongs to, if any.
+func (g *gate) laneOf(req *http.Request) *lane {
+	for i := range g.lanes {
+		if req != nil && g.lanes[i].match(req) {
+			return &g.lanes[i]
+		}
+	}
+	return nil
+}
+
 func newGate(p Policy, app *Budget) *gate {
 	g := &gate{own: NewBudget(p.Budget, p.Window), app: app}
+	for _, l := range p.Lanes {
+		if l.Match != nil {
+			g.lanes = append(g.lanes, lane{match: l.Match, budget: NewBudget(l.Budget, l.Window), exempt: l.Exempt})
+		}
+	}
 	if p.MaxConcurrent > 0 {
 		g.slots = make(chan struct{}, p.MaxConcurrent)
 	}
@@ -119,9 +143,22 @@ type booking struct {
 // believes a call started earlier than it did lets the next one through
 // too soon.
 func (g *gate) book(now time.Time, maxWait time.Duration) (b booking, ok bool) {
+	return g.bookFor(now, maxWait, nil)
+}
+
+// bookFor is book for one request, which may belong to a lane.
+func (g *gate) bookFor(now time.Time, maxWait time.Duration, req *http.Request) (b booking, ok bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for _, bud := range []*Budget{g.own, g.app} {
+	own := g.own
+	var laneBudget *Budget
+	if l := g.laneOf(req); l != nil {
+		laneBudget = l.budget
+		if l.exempt {
+			own = nil
+		}
+	}
+	for _, bud := range []*Budget{laneBudget, own, g.app} {
 		if bud != nil {
 			bud.mu.Lock()
 			defer bud.mu.Unlock()
@@ -131,8 +168,13 @@ func (g *gate) book(now time.Time, maxWait time.Duration) (b booking, ok bool) {
 	if g.pausedUntil.After(b.at) {
 		b.at, b.reason = g.pausedUntil, g.pauseReason
 	}
-	if g.own != nil {
-		if t := g.own.earliest(b.at); t.After(b.at) {
+	if laneBudget != nil {
+		if t := laneBudget.earliest(b.at); t.After(b.at) {
+			b.at, b.reason = t, "call budget of this kind of call"
+		}
+	}
+	if own != nil {
+		if t := own.earliest(b.at); t.After(b.at) {
 			b.at, b.reason = t, "account call budget"
 		}
 	}
@@ -144,8 +186,11 @@ func (g *gate) book(now time.Time, maxWait time.Duration) (b booking, ok bool) {
 	if maxWait > 0 && b.at.Sub(now) > maxWait {
 		return b, false
 	}
-	if g.own != nil {
-		g.own.record(b.at)
+	if laneBudget != nil {
+		laneBudget.record(b.at)
+	}
+	if own != nil {
+		own.record(b.at)
 	}
 	if g.app != nil {
 		g.app.record(b.at)

@@ -171,7 +171,7 @@ func (c *call) closeUnsent() {
 // reads the whole body. Errors are final (the context ended, a wait refused); a failed
 // send is reported in the result for judge.
 func (c *call) attempt(n int) (result, error) {
-	release, err := c.t.admit(c.ctx)
+	release, err := c.t.admit(c.ctx, c.req)
 	if err != nil {
 		return result{}, err
 	}
@@ -355,7 +355,7 @@ func (c *call) backoff(attempt int) time.Duration {
 
 // admit waits for a slot among the account's calls in progress and then
 // for the start time the limits allow. The returned func frees the slot.
-func (t *Transport) admit(ctx context.Context) (release func(), err error) {
+func (t *Transport) admit(ctx context.Context, req *http.Request) (release func(), err error) {
 	release = func() {}
 	if t.gate.slots != nil {
 		select {
@@ -367,7 +367,7 @@ func (t *Transport) admit(ctx context.Context) (release func(), err error) {
 	}
 	// The slot is held while waiting for the start time: a slot taken after
 	// booking could start the call later than the budgets recorded.
-	b, ok := t.gate.book(t.clock.Now(), t.policy.MaxWait)
+	b, ok := t.gate.bookFor(t.clock.Now(), t.policy.MaxWait, req)
 	if !ok {
 		release()
 		return nil, &WaitError{Until: b.at, Reason: b.reason}

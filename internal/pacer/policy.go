@@ -29,6 +29,10 @@ type Policy struct {
 	// 100 or 190 per 10 s). 0 means no budget.
 	Budget int
 	Window time.Duration
+	// Lanes are calls with an allowance of their own (HubSpot search: 5 a
+	// second, outside the ten-second burst). A call a lane matches books
+	// in the lane's budget and, unless the lane is Exempt, in Budget too.
+	Lanes []Lane
 
 	// MaxAttempts bounds the attempts of one call, retries included.
 	MaxAttempts int
@@ -57,6 +61,14 @@ type Policy struct {
 	// RetryAfter reads how long a response asks the client to wait; nil
 	// means the standard Retry-After header (seconds or an HTTP date).
 	RetryAfter func(resp *http.Response, now time.Time) (time.Duration, bool)
+}
+
+// Lane is a class of calls with its own budget.
+type Lane struct {
+	Match  func(*http.Request) bool
+	Budget int
+	Window time.Duration
+	Exempt bool // not counted in the policy's Budget
 }
 
 // withDefaults fills the zero fields that must have a value.

@@ -68,15 +68,28 @@ func xeroMissingScope(_ *http.Response, body []byte) bool {
 // limit of callsPer10s (100 to 250 by tier): the X-HubSpot-RateLimit-*
 // headers, a 429's policyName (DAILY is not retried) and Retry-After read
 // the way hubspot-api.md §5.3 advises.
+//
+// Search has its own allowance, 5 calls a second per portal, and is left
+// out of the ten-second burst (§3.4): it is a Lane. Search answers carry
+// no allowance headers, so only this budget keeps searches from 429s.
 func HubSpot(callsPer10s int) Policy {
 	return Policy{
 		Budget:            callsPer10s,
 		Window:            10 * time.Second,
+		Lanes:             []Lane{{Match: hubspotSearch, Budget: HubSpotSearchPerSecond, Window: time.Second, Exempt: true}},
 		CorrelationHeader: "X-HubSpot-Correlation-Id",
 		Observe:           hubspotAllowance,
 		LimitKind:         hubspotLimitKind,
 		RetryAfter:        hubspotRetryAfter,
 	}
+}
+
+// HubSpotSearchPerSecond is HubSpot's search limit per portal.
+const HubSpotSearchPerSecond = 5
+
+// hubspotSearch matches the CRM search calls (POST …/search).
+func hubspotSearch(req *http.Request) bool {
+	return req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/search")
 }
 
 func hubspotAllowance(resp *http.Response) Allowance {

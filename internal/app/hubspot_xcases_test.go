@@ -1,0 +1,402 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/datapull/datapull/internal/provider"
+	"github.com/datapull/datapull/internal/pull"
+	"github.com/datapull/datapull/internal/store"
+
+	hsandbox "github.com/datapull/datapull/internal/sandbox/hubspot"
+)
+
+// The HubSpot cases of connector-failure-modes.md, end to end. Each says
+// what the naive approach does and why it would fail here. X2 and X9 are
+// unit tests of the connector (internal/provider/hubspot).
+
+func smallProps(c *hsandbox.Config) { c.CustomProperties = 40 }
+
+// meter reads the sandbox's call meter.
+func (e *hsEnv) meter() []struct {
+	Endpoint string        `json:"endpoint"`
+	Calls    int64         `json:"calls"`
+	Statuses map[int]int64 `json:"statuses"`
+} {
+	e.t.Helper()
+	resp, err := http.Get(e.url + "/_sandbox/meter")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out []struct {
+		Endpoint string        `json:"endpoint"`
+		Calls    int64         `json:"calls"`
+		Statuses map[int]int64 `json:"statuses"`
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(body, &out); err != nil {
+		var wrapped map[string]json.RawMessage
+		if json.Unmarshal(body, &wrapped) == nil {
+			for _, v := range wrapped {
+				if json.Unmarshal(v, &out) == nil && len(out) > 0 {
+					return out
+				}
+			}
+		}
+		e.t.Fatalf("meter: %v: %.200s", err, body)
+	}
+	return out
+}
+
+// X1: 10,500 contacts changed over three hours, one search window. A
+// client paging search with `after` gets a 400 at 10,000 and stops (or
+// drops the rest); ours restarts from the last id after every page.
+func TestHubSpotX1SearchCap(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: smallProps})
+	e.pull(store.PullStandard)
+	for i := 0; i < 105; i++ {
+		e.advance(100 * time.Second)
+		e.createMany("contacts", 100)
+	}
+	e.advance(time.Minute)
+	p := e.pull(store.PullStandard)
+	r := e.results(p)["contacts"]
+	if r.Mode != provider.Incremental || r.Inserted != 10_500 {
+		t.Errorf("contacts: %s read inserted %d, want an incremental read inserting 10,500", r.Mode, r.Inserted)
+	}
+	// Each id is read once: 53 searches of 200 and 105 batch reads, plus
+	// the archived scan and the property list.
+	if r.Calls > 53+105+10 {
+		t.Errorf("contacts took %d calls for 10,500 changes", r.Calls)
+	}
+	e.requireTruth("after 10,500 changes in one window")
+}
+
+// X3: short pages that still carry a next cursor, in lists and searches.
+// A client that stops at the first page shorter than its limit loses the
+// rest of the stream.
+func TestHubSpotX3ShortPages(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: func(c *hsandbox.Config) {
+		smallProps(c)
+		c.Faults = "contacts:short-page@every=2,contacts/search:short-page@every=2,deals:short-page@every=2"
+	}})
+	e.pull(store.PullStandard)
+	e.requireTruth("after a full pull with short pages")
+	e.advance(time.Hour)
+	e.bulk("contacts", 450)
+	e.advance(time.Minute)
+	e.pull(store.PullStandard)
+	e.requireTruth("after an incremental pull with short pages")
+}
+
+// bulk updates the first n live records of a type at one millisecond.
+func (e *hsEnv) bulk(typ string, n int) {
+	e.t.Helper()
+	prop := map[string]string{"contacts": "hs_lead_status", "deals": "dealname", "companies": "city"}[typ]
+	e.apply(hsandbox.ChangeRequest{Op: hsandbox.OpBulkUpdate, Type: typ, Count: n,
+		Properties: map[string]string{prop: "IN_PROGRESS"}})
+}
+
+// X4: more than 10,000 contacts share one last-modified millisecond (a
+// bulk import). Restarting the query from the newest timestamp seen
+// loops forever (>=) or skips (>); ours pages by id inside the window
+// and must end with every contact.
+func TestHubSpotX4SameMillisecond(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: smallProps})
+	e.createMany("contacts", 10_100)
+	e.pull(store.PullStandard)
+	e.advance(time.Hour)
+	ch := e.apply(hsandbox.ChangeRequest{Op: hsandbox.OpBulkUpdate, Type: "contacts", Properties: map[string]string{"hs_lead_status": "OPEN"}})
+	if ch[0].Count <= 10_000 {
+		t.Fatalf("bulk update touched %d, want over 10,000", ch[0].Count)
+	}
+	e.advance(time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	p, err := e.app.Pull(ctx, e.conn.ID, store.PullStandard, nil)
+	if err != nil {
+		t.Fatalf("the pull did not end: %v", err)
+	}
+	if r := e.results(p)["contacts"]; r.Updated < int64(ch[0].Count) {
+		t.Errorf("contacts: updated %d, want %d", r.Updated, ch[0].Count)
+	}
+	e.requireTruth("after a bulk update of over 10,000 in one millisecond")
+}
+
+// X5: search sees changes 30 s late. A sync right after a change cannot
+// see it; the next one must, because its window looks back. A cursor
+// that starts exactly where the last one ended never sees it.
+func TestHubSpotX5SearchLag(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: func(c *hsandbox.Config) { smallProps(c); c.SearchLag = 30 * time.Second }})
+	e.srv.FlushSearch()
+	e.pull(store.PullStandard)
+	e.advance(time.Hour)
+	id := e.ids("contacts", false)[3]
+	e.apply(hsandbox.ChangeRequest{Op: hsandbox.OpUpdate, Type: "contacts", ID: id, Properties: map[string]string{"jobtitle": "Lagging"}})
+	e.advance(5 * time.Second)
+	e.pull(store.PullStandard)
+	if strings.Contains(string(e.stored("contacts")[id].Payload), "Lagging") {
+		t.Log("search saw the change within its lag; the test proves less than it should")
+	}
+	e.advance(2 * time.Minute)
+	e.pull(store.PullStandard)
+	if !strings.Contains(string(e.stored("contacts")[id].Payload), "Lagging") {
+		t.Fatalf("a change made inside the search lag was never read")
+	}
+	e.requireTruth("after the lag passed")
+}
+
+// X6: a change made while the pull runs (after its endpoint was read) is
+// read by the next sync: the cursor never moves past the pull's start.
+func TestHubSpotX6ChangeDuringPull(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: smallProps})
+	e.pull(store.PullStandard)
+	e.advance(time.Hour)
+	id := e.ids("contacts", false)[5]
+	done := false
+	e.pullWith(store.PullStandard, func(ev pull.Event) {
+		if ev.Kind == pull.EndpointDone && ev.Endpoint == "contacts" && !done {
+			done = true
+			e.apply(hsandbox.ChangeRequest{Op: hsandbox.OpUpdate, Type: "contacts", ID: id, Properties: map[string]string{"jobtitle": "During"}})
+			// The pull runs on while the clock moves: a cursor set to
+			// "now" at the end would start after the change.
+			e.advance(30 * time.Second)
+		}
+	})
+	e.advance(time.Minute)
+	e.pull(store.PullStandard)
+	if !strings.Contains(string(e.stored("contacts")[id].Payload), "During") {
+		t.Fatal("a change made during a pull was never read")
+	}
+	e.requireTruth("after the next sync")
+}
+
+// X7: syncs without changes write nothing new: the overlap the lookback
+// re-reads is upserted, never duplicated.
+func TestHubSpotX7NoDuplicates(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: smallProps})
+	e.pull(store.PullStandard)
+	before := map[string]int{}
+	for _, info := range e.app.mustSource(e.conn).Catalog() {
+		before[info.Name] = len(e.stored(info.Name))
+	}
+	for i := 0; i < 2; i++ {
+		e.advance(10 * time.Second)
+		p := e.pull(store.PullStandard)
+		for name, r := range e.results(p) {
+			if r.Inserted != 0 || r.Updated != 0 || r.Deleted != 0 {
+				t.Errorf("sync %d: %s inserted %d, updated %d, deleted %d with no change", i+2, name, r.Inserted, r.Updated, r.Deleted)
+			}
+		}
+	}
+	for name, n := range before {
+		if got := len(e.stored(name)); got != n {
+			t.Errorf("%s: %d records after two syncs, %d before", name, got, n)
+		}
+	}
+}
+
+// X8: a checkpoint 40 days old, and changes spread over those days. Our
+// search has no 30-day horizon; the read stays incremental and complete.
+func TestHubSpotX8OldCheckpoint(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: smallProps, app: func(c *Config) { c.SweepEvery = 365 * 24 * time.Hour }})
+	e.pull(store.PullStandard)
+	for i := 0; i < 40; i++ {
+		e.advance(24 * time.Hour)
+		id := e.ids("deals", false)[i]
+		e.apply(hsandbox.ChangeRequest{Op: hsandbox.OpUpdate, Type: "deals", ID: id, Properties: map[string]string{"dealname": "Day " + id}})
+	}
+	p := e.pull(store.PullStandard)
+	if r := e.results(p)["deals"]; r.Mode != provider.Incremental || r.Updated < 40 {
+		t.Errorf("deals: %s read updated %d, want incremental updating 40", r.Mode, r.Updated)
+	}
+	e.requireTruth("after 40 days")
+}
+
+// X10: an association made between existing records moves neither
+// record's last-modified time, so no change read can see it; the
+// association sweep must, and the objects stay incremental.
+func TestHubSpotX10AssociationsSweep(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: smallProps})
+	e.pull(store.PullStandard)
+	c, co := e.ids("contacts", false)[7], e.ids("companies", false)[9]
+	e.apply(hsandbox.ChangeRequest{Op: hsandbox.OpAssociate, Type: "contacts", ID: c, ToType: "companies", To: co, TypeIDs: []int{279}})
+	e.advance(25 * time.Hour)
+	p := e.pull(store.PullStandard)
+	rs := e.results(p)
+	if rs["contacts"].Mode != provider.Incremental || rs["associations_contacts"].Mode != provider.Full {
+		t.Errorf("contacts read %s and their associations %s, want incremental and full", rs["contacts"].Mode, rs["associations_contacts"].Mode)
+	}
+	rec := e.stored("associations_contacts")["companies/"+c]
+	if !strings.Contains(string(rec.Payload), co) {
+		t.Errorf("contact %s's companies do not include %s: %s", c, co, rec.Payload)
+	}
+	e.requireTruth("after the association sweep")
+}
+
+// X11: 900 custom contact properties with long names: named in a list
+// URL they make it some 50,000 characters, a 414. Records are read by
+// batch read (property list in the body) and keep every set property.
+func TestHubSpotX11ManyProperties(t *testing.T) {
+	e := newHSEnv(t, hsOptions{}) // the sandbox's default: 900
+	p := e.pull(store.PullStandard)
+	r := e.results(p)["contacts"]
+	if r.Status != store.ResultOK {
+		t.Fatalf("contacts: %s: %s", r.Status, r.Reason)
+	}
+	n := 0
+	for _, d := range e.truth("properties/contacts") {
+		if strings.HasPrefix(d["name"].(string), "dp_custom_") {
+			n++
+		}
+	}
+	if n < 900 {
+		t.Fatalf("the sandbox defines %d custom properties, want 900", n)
+	}
+	// Two calls a page of 100 (ids, then batch read), plus the count and
+	// the property list.
+	t.Logf("contacts: %d records in %d calls", r.Fetched, r.Calls)
+	e.requireTruth("with 900 custom properties")
+}
+
+// X12: a number property holding "12;34". The pull must not crash, the
+// value is stored as sent, and a note says so.
+func TestHubSpotX12BadPropertyType(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: smallProps})
+	id := e.ids("companies", false)[2]
+	e.apply(hsandbox.ChangeRequest{Op: hsandbox.OpUpdate, Type: "companies", ID: id, Properties: map[string]string{"numberofemployees": "12;34"}})
+	p := e.pull(store.PullStandard)
+	if p.Status != store.PullCompleted {
+		t.Fatalf("pull %s: %s", p.Status, p.Error)
+	}
+	var rec struct {
+		Properties map[string]string `json:"properties"`
+	}
+	json.Unmarshal(e.stored("companies")[id].Payload, &rec)
+	if rec.Properties["numberofemployees"] != "12;34" {
+		t.Errorf("stored numberofemployees %q, want \"12;34\" as sent", rec.Properties["numberofemployees"])
+	}
+	found := false
+	for _, n := range e.notes(p) {
+		if n.Code == "data_untyped" && n.Endpoint == "companies" && strings.Contains(n.Message, "numberofemployees") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no data_untyped note for companies.numberofemployees: %+v", e.notes(p))
+	}
+	e.requireTruth("with a badly typed value")
+}
+
+// X13: custom objects are addressed by their type id from the schemas,
+// not by a plural label, which HubSpot does not know as a path.
+func TestHubSpotX13CustomObjects(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: smallProps})
+	p := e.pull(store.PullStandard)
+	if r := e.results(p)["custom_objects"]; r.Status != store.ResultOK || r.Fetched == 0 {
+		t.Fatalf("custom objects: %s, %d fetched: %s", r.Status, r.Fetched, r.Reason)
+	}
+	for _, s := range e.truth("schemas") {
+		labels := s["labels"].(map[string]any)
+		if labels["plural"] == s["name"] {
+			t.Errorf("schema %s: plural label equals the name; the test proves nothing", s["name"])
+		}
+	}
+	e.requireTruth("with custom objects")
+}
+
+// X14: 429s with Retry-After on list, search and token calls (a refresh
+// forced by expired tokens), and search's own 5 a second without any
+// header, with the sandbox's real limits on a running clock. The pull
+// must complete with every page checkpointed, not retry a window forever
+// or die on the token endpoint.
+func TestHubSpotX14RateLimits(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: func(c *hsandbox.Config) {
+		smallProps(c)
+		c.LimitsOff, c.TimeScale = false, 20
+		// Below the pacer's 5 a second, so search's own 429s (no
+		// Retry-After, no headers) happen too.
+		c.SearchPerSecond = 2
+		c.Faults = "contacts:429-minute@calls=2-3,contacts/search:429-minute@call=1,token:429-minute@call=2"
+	}, app: func(c *Config) { c.TimeScale = 20 }})
+	e.pull(store.PullStandard)
+	e.srv.ExpireAccessTokens()
+	e.advance(time.Hour)
+	e.bulk("contacts", 150)
+	e.advance(time.Minute)
+	p := e.pull(store.PullStandard)
+	if p.Status != store.PullCompleted {
+		t.Fatalf("pull %s: %s", p.Status, p.Error)
+	}
+	if r := e.results(p)["contacts"]; r.Updated < 150 {
+		t.Errorf("contacts updated %d, want 150", r.Updated)
+	}
+	got429 := map[string]int64{}
+	for _, u := range e.meter() {
+		got429[u.Endpoint] += u.Statuses[429]
+	}
+	for _, ep := range []string{"contacts", "contacts/search", "token"} {
+		if got429[ep] == 0 {
+			t.Errorf("no 429 on %s: the test proves less than it says (%v)", ep, got429)
+		}
+	}
+	t.Logf("429s by endpoint: %v", got429)
+	e.requireTruth("after 429s")
+}
+
+// X15: every access token expires in the middle of a pull; the pacer
+// refreshes once and every side request (search, batch, associations)
+// carries on.
+func TestHubSpotX15TokenExpiresMidPull(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: smallProps})
+	e.pull(store.PullStandard)
+	e.advance(time.Hour)
+	e.bulk("contacts", 150)
+	e.bulk("deals", 40)
+	e.advance(time.Minute)
+	expired := 0
+	p := e.pullWith(store.PullStandard, func(ev pull.Event) {
+		if ev.Kind == pull.PageStored && (ev.Endpoint == "contacts" || ev.Endpoint == "associations_deals") {
+			expired += e.srv.ExpireAccessTokens()
+		}
+	})
+	if p.Status != store.PullCompleted {
+		t.Fatalf("pull %s: %s", p.Status, p.Error)
+	}
+	if expired == 0 {
+		t.Fatal("no token was expired: the test proves nothing")
+	}
+	e.requireTruth("after tokens expired mid-pull")
+}
+
+// Merges and purges: a merged-away contact is marked deleted by the
+// change read that sees its survivor; a purged one by the periodic full
+// read, and the sweep says so in a note.
+func TestHubSpotMergesAndPurges(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: smallProps})
+	e.pull(store.PullStandard)
+	live := e.ids("contacts", false)
+	e.apply(hsandbox.ChangeRequest{Op: hsandbox.OpMerge, Type: "contacts", ID: live[1], Into: live[2]},
+		hsandbox.ChangeRequest{Op: hsandbox.OpPurge, Type: "contacts", ID: live[3]})
+	e.advance(time.Hour)
+	e.pull(store.PullStandard)
+	got := e.stored("contacts")
+	if got[live[1]].Status != provider.StatusDeleted {
+		t.Errorf("merged-away contact %s is %s, want deleted", live[1], got[live[1]].Status)
+	}
+	if got[live[3]].Status != provider.StatusActive {
+		t.Logf("purged contact %s is %s before the sweep", live[3], got[live[3]].Status)
+	}
+	e.advance(8 * 24 * time.Hour)
+	p := e.pull(store.PullStandard)
+	if r := e.results(p)["contacts"]; r.Mode != provider.Full || r.Deleted < 1 {
+		t.Errorf("contacts: %s read deleted %d, want the weekly full read deleting the purged one", r.Mode, r.Deleted)
+	}
+	e.requireTruth("after the sweep")
+}

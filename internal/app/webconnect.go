@@ -1,0 +1,143 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/datapull/datapull/internal/oauth"
+	"github.com/datapull/datapull/internal/pacer"
+	"github.com/datapull/datapull/internal/provider"
+	"github.com/datapull/datapull/internal/store"
+)
+
+// ConnectFlow is a sign-in whose answer comes back to a page of the web
+// app rather than to a loopback listener of its own: BeginConnect makes
+// the authorize URL, the web app sends the browser there, and its callback
+// hands the answer to Finish. Nothing is stored until Save, so a sign-in
+// that is denied, forged or abandoned leaves nothing behind.
+type ConnectFlow struct {
+	WorkspaceID int64
+	Source      string
+
+	app     *App
+	base    provider.BaseURLs
+	src     provider.Source
+	client  *oauth.Client
+	req     oauth.AuthRequest
+	authURL string
+	tokens  oauth.TokenSet
+}
+
+// BeginConnect starts a sign-in to source (against a sandbox when sandbox
+// is its base URL) for workspaceID, answered at redirectURI.
+func (a *App) BeginConnect(ctx context.Context, workspaceID int64, source, sandbox, redirectURI string) (*ConnectFlow, error) {
+	if _, err := a.st.Workspace(ctx, workspaceID); err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	base, err := a.BaseURLs(source, sandbox)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	src, err := a.source(source, base)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	client := oauth.NewClient(src.OAuth(base), nil)
+	req := oauth.NewAuthRequest(redirectURI)
+	authURL, err := client.AuthURL(req)
+	if err != nil {
+		return nil, fmt.Errorf("connect %s: %w", source, err)
+	}
+	return &ConnectFlow{WorkspaceID: workspaceID, Source: source, app: a, base: base, src: src,
+		client: client, req: req, authURL: authURL}, nil
+}
+
+// AuthURL is where to send the browser to sign in.
+func (f *ConnectFlow) AuthURL() string { return f.authURL }
+
+// State is the sign-in's state parameter, which names the flow in the
+// answer's query.
+func (f *ConnectFlow) State() string { return f.req.State }
+
+// Finish checks the provider's answer (state first, then a denial or an
+// error), trades its code for tokens and lists the accounts the sign-in
+// reaches, for the user to pick from.
+func (f *ConnectFlow) Finish(ctx context.Context, answer url.Values) ([]provider.Account, error) {
+	code, err := f.req.Code(answer)
+	if err != nil {
+		return nil, fmt.Errorf("connect %s: %w", f.Source, err)
+	}
+	ts, err := f.client.Exchange(ctx, f.req, code)
+	if err != nil {
+		return nil, fmt.Errorf("connect %s: %w", f.Source, err)
+	}
+	accounts, latest, err := f.app.accounts(ctx, f.Source, f.src, f.client, f.base, ts)
+	if err != nil {
+		return nil, err
+	}
+	f.tokens = latest
+	return accounts, nil
+}
+
+// Save connects the chosen accounts (from Finish's list) to the workspace.
+func (f *ConnectFlow) Save(ctx context.Context, chosen []provider.Account) ([]store.Connection, error) {
+	if len(chosen) == 0 {
+		return nil, fmt.Errorf("connect %s: %w", f.Source, ErrNothingChosen)
+	}
+	if f.tokens.RefreshToken == "" && f.tokens.AccessToken == "" {
+		return nil, fmt.Errorf("connect %s: the sign-in has not finished", f.Source)
+	}
+	req := ConnectRequest{WorkspaceID: f.WorkspaceID, Source: f.Source}
+	return f.app.saveConnections(context.WithoutCancel(ctx), req, f.base, f.tokens, chosen)
+}
+
+// accounts lists the accounts a fresh sign-in reaches, through a pacer of
+// its own, and returns the tokens as they are after (the call may rotate
+// them).
+func (a *App) accounts(ctx context.Context, source string, src provider.Source, client *oauth.Client, base provider.BaseURLs, ts oauth.TokenSet) ([]provider.Account, oauth.TokenSet, error) {
+	latest := ts
+	tsrc := oauth.NewTokenSource(client, ts, func(_ context.Context, t oauth.TokenSet) error { latest = t; return nil })
+	tr := pacer.New(pacer.Config{Policy: a.policy(source), Tokens: tsrc, Base: a.cfg.HTTP})
+	accounts, err := src.Accounts(ctx, base, tr.Client())
+	if err != nil {
+		return nil, latest, fmt.Errorf("connect %s: list accounts: %w", source, err)
+	}
+	if len(accounts) == 0 {
+		return nil, latest, fmt.Errorf("connect %s: the sign-in reaches no account", source)
+	}
+	return accounts, latest, nil
+}
+
+// Disconnect detaches a connection from its sign-in: it keeps its pulled
+// data and history, cannot be pulled until reconnected, and its token set
+// is deleted when no other connection shares it.
+func (a *App) Disconnect(ctx context.Context, connID int64) error {
+	conn, err := a.st.Connection(ctx, connID)
+	if err != nil {
+		return fmt.Errorf("disconnect: %w", err)
+	}
+	if err := a.st.SetConnectionTokenSet(ctx, connID, 0); err != nil {
+		return fmt.Errorf("disconnect: %w", err)
+	}
+	if err := a.st.SetConnectionStatus(ctx, connID, store.ConnectionDisconnected); err != nil {
+		return fmt.Errorf("disconnect: %w", err)
+	}
+	a.mu.Lock()
+	delete(a.transports, connID)
+	a.mu.Unlock()
+	if conn.TokenSetID != 0 {
+		a.tokens.Forget(strconv.FormatInt(conn.TokenSetID, 10))
+	}
+	return nil
+}
+
+// Catalog lists a source's endpoints, for the screens that describe it.
+func (a *App) Catalog(source string) ([]provider.EndpointInfo, error) {
+	src, err := a.source(source, provider.BaseURLs{})
+	if err != nil {
+		return nil, err
+	}
+	return src.Catalog(), nil
+}
