@@ -94,14 +94,14 @@ func openStore(ctx context.Context, dsn string) (*store.Store, error) {
 		}
 		dsn = p
 	}
-	if isPostgresDSN(dsn) {
+	if store.IsPostgres(dsn) {
 		st, err := store.Open(ctx, dsn)
 		if err != nil {
 			return nil, explainOpenError(redactDSN(dsn), "database", err)
 		}
 		return st, nil
 	}
-	path, err := filepath.Abs(sqliteFilePath(dsn))
+	path, err := filepath.Abs(store.SQLitePath(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("cannot use database path %q: %v", dsn, err)
 	}
@@ -117,26 +117,6 @@ func openStore(ctx context.Context, dsn string) (*store.Store, error) {
 		return nil, explainOpenError(path, "file", err)
 	}
 	return st, nil
-}
-
-// isPostgresDSN mirrors store.Open's choice of dialect.
-func isPostgresDSN(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
-}
-
-// sqliteFilePath strips the "sqlite:" or "file:" scheme store.Open accepts,
-// so that the directory can be checked before the store is opened. It must
-// agree with the store's own reading of a DSN.
-func sqliteFilePath(dsn string) string {
-	for _, scheme := range []string{"sqlite:", "file:"} {
-		if rest, ok := strings.CutPrefix(dsn, scheme); ok {
-			if strings.HasPrefix(rest, "///") {
-				rest = rest[2:]
-			}
-			return rest
-		}
-	}
-	return dsn
 }
 
 // redactDSN is a PostgreSQL URL without its password, fit for an error.

@@ -124,10 +124,10 @@ func isDatabaseFile(dsn, out string) bool {
 			return false
 		}
 	}
-	if isPostgresDSN(dsn) {
+	if store.IsPostgres(dsn) {
 		return false
 	}
-	a, errA := os.Stat(sqliteFilePath(strings.TrimSpace(dsn)))
+	a, errA := os.Stat(store.SQLitePath(strings.TrimSpace(dsn)))
 	b, errB := os.Stat(out)
 	return errA == nil && errB == nil && os.SameFile(a, b)
 }

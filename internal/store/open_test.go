@@ -314,8 +314,8 @@ func TestOpenDSNForms(t *testing.T) {
 		{"/data/odd?name#.db", "/data/odd?name#.db"},
 	}
 	for _, tc := range cases {
-		if got := sqlitePath(tc.in); got != tc.want {
-			t.Errorf("sqlitePath(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := SQLitePath(tc.in); got != tc.want {
+			t.Errorf("SQLitePath(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 	// A path with URI-special characters is a file of that exact name.

@@ -50,16 +50,23 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	switch {
 	case dsn == "":
 		return nil, errors.New("store: open: no database given")
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+	case IsPostgres(dsn):
 		return openPostgres(ctx, dsn)
 	default:
-		return openSQLite(ctx, sqlitePath(dsn))
+		return openSQLite(ctx, SQLitePath(dsn))
 	}
 }
 
-// sqlitePath strips the "sqlite:" or "file:" scheme (and a "//" after it)
-// from dsn. What remains is taken as a path, literally: no URI parameters.
-func sqlitePath(dsn string) string {
+// IsPostgres reports whether Open takes dsn for a PostgreSQL URL.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// SQLitePath is the file Open takes a non-PostgreSQL dsn for: dsn without
+// a "sqlite:" or "file:" scheme (and a "//" after it), taken literally, with
+// no URI parameters. Callers that check the file's directory first use it
+// so they agree with Open.
+func SQLitePath(dsn string) string {
 	for _, scheme := range []string{"sqlite:", "file:"} {
 		if rest, ok := strings.CutPrefix(dsn, scheme); ok {
 			if strings.HasPrefix(rest, "///") {
