@@ -18,14 +18,22 @@ import (
 // DataPull's loopback listener. The sandboxes document this form; it is
 // for the demo and tests, never for a real provider.
 func ApproveSandboxConsent(accounts ...string) oauth.Opener {
-	return sandboxConsent("allow", accounts)
+	return sandboxConsent("allow", "tenant", accounts)
+}
+
+// ApproveSandboxPortal approves the sandbox HubSpot's consent page for
+// one portal (its form names the account "portal", one per install).
+func ApproveSandboxPortal(hubID string) oauth.Opener {
+	return sandboxConsent("allow", "portal", []string{hubID})
 }
 
 // DenySandboxConsent is ApproveSandboxConsent's opposite: it presses
 // Cancel on the consent page.
-func DenySandboxConsent() oauth.Opener { return sandboxConsent("deny", nil) }
+func DenySandboxConsent() oauth.Opener { return sandboxConsent("deny", "", nil) }
 
-func sandboxConsent(action string, accounts []string) oauth.Opener {
+// sandboxConsent posts a sandbox consent form with action and the chosen
+// accounts in field.
+func sandboxConsent(action, field string, accounts []string) oauth.Opener {
 	return func(ctx context.Context, authURL string) error {
 		u, err := url.Parse(authURL)
 		if err != nil {
@@ -34,7 +42,7 @@ func sandboxConsent(action string, accounts []string) oauth.Opener {
 		form := u.Query()
 		form.Set("action", action)
 		for _, a := range accounts {
-			form.Add("tenant", a)
+			form.Add(field, a)
 		}
 		u.RawQuery = ""
 		hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -4,16 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/datapull/datapull/internal/app"
 	"github.com/datapull/datapull/internal/oauth"
+	"github.com/datapull/datapull/internal/sandbox/hubspot"
 	"github.com/datapull/datapull/internal/sandbox/xero"
 	"github.com/datapull/datapull/internal/store"
 )
@@ -104,10 +107,14 @@ func runDemo(ctx context.Context, env *Env, args []string) (err error) {
 	if err := pullAndReport(ctx, out, a, conn, store.PullStandard, false); err != nil {
 		return err
 	}
+	// 7. A HubSpot portal too, through its own sign-in.
+	if err := demoHubSpot(ctx, out, a, ws, *size); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "\nThe data is in %s (workspace %q, connection %d). Try:\n", path, ws.Name, conn.ID)
 	defer func() {
 		if !*noServe {
-			fmt.Fprintf(out, "\n7. Serving the web app with the demo workspace; the sandbox keeps running beside it.\n")
+			fmt.Fprintf(out, "\n8. Serving the web app with the demo workspace; the sandbox keeps running beside it.\n")
 			err = serveApp(ctx, env, a, serveOptions{dsn: path, addr: *addr, noBrowser: *noBrowser, sandbox: base})
 		}
 	}()
@@ -179,4 +186,35 @@ func summariseChanges(made []xero.Change) string {
 		parts = append(parts, fmt.Sprintf("%d× %s", counts[k], k))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// demoHubSpot starts the sandbox HubSpot, connects its first portal to ws
+// through HubSpot's sign-in (approving the sandbox's consent page) and
+// pulls it.
+func demoHubSpot(ctx context.Context, out io.Writer, a *app.App, ws store.Workspace, size string) error {
+	cfg := hubspot.DefaultConfig()
+	cfg.Size, cfg.TimeScale = size, demoTimeScale
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	srv, err := hubspot.New(cfg)
+	if err != nil {
+		return err
+	}
+	base, stop, err := serveSandbox(srv.Handler())
+	if err != nil {
+		return err
+	}
+	// The sandbox must outlive the web app the demo may serve at the end;
+	// it stops with the process.
+	_ = stop
+	portal := srv.World().Portals[0]
+	fmt.Fprintf(out, "\n7. Started a sandbox HubSpot at %s and connecting portal %d (%s) through HubSpot's sign-in, approved the same way.\n",
+		base, portal.ID, portal.Domain)
+	conns, err := a.Connect(ctx, app.ConnectRequest{WorkspaceID: ws.ID, Source: "hubspot", Sandbox: base,
+		Login: oauth.LoginOptions{Opener: app.ApproveSandboxPortal(strconv.FormatInt(portal.ID, 10)), Timeout: time.Minute}})
+	if err != nil {
+		return err
+	}
+	return pullAndReport(ctx, out, a, conns[0], store.PullStandard, false)
 }

@@ -164,7 +164,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{"1. Started a sandbox Xero", "approves its consent page itself", "Pull 1 completed",
-		"Made 20 changes", "Pull 2 completed", "incremental", "The data is in"} {
+		"Made 20 changes", "Pull 2 completed", "incremental", "sandbox HubSpot", "Pull 3 completed", "The data is in"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
