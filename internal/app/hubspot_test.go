@@ -23,6 +23,7 @@ import (
 	"github.com/datapull/datapull/internal/pull"
 	"github.com/datapull/datapull/internal/secrets"
 	"github.com/datapull/datapull/internal/store"
+	"github.com/datapull/datapull/internal/testdb"
 
 	hsandbox "github.com/datapull/datapull/internal/sandbox/hubspot"
 )
@@ -472,16 +473,24 @@ func (e *hsEnv) requireTruth(when string) {
 	}
 }
 
+// TestHubSpotFullPullEqualsTruth: a first pull of a portal (demo size,
+// the sandbox's 900 custom contact properties) stores every endpoint equal
+// to the truth, associations included, on SQLite and on PostgreSQL, whose
+// json column also proves every payload is JSON. The medium portal is in
+// BenchmarkHubSpotFullPull (DATAPULL_BENCH_SIZE=medium), whose pull also
+// ends equal (the same comparison; about 30 s to pull, too slow here).
 func TestHubSpotFullPullEqualsTruth(t *testing.T) {
-	e := newHSEnv(t, hsOptions{})
-	p := e.pull(store.PullStandard)
-	if p.Status != store.PullCompleted {
-		t.Errorf("pull status %s (%s)", p.Status, p.Error)
-	}
-	for _, n := range e.notes(p) {
-		t.Logf("note: %s %s: %s", n.Code, n.Endpoint, n.Message)
-	}
-	e.requireTruth("after the first pull")
+	testdb.ForEach(t, func(t *testing.T, dsn string) {
+		e := newHSEnv(t, hsOptions{dsn: dsn})
+		p := e.pull(store.PullStandard)
+		if p.Status != store.PullCompleted {
+			t.Errorf("pull status %s (%s)", p.Status, p.Error)
+		}
+		for _, n := range e.notes(p) {
+			t.Logf("note: %s %s: %s", n.Code, n.Endpoint, n.Message)
+		}
+		e.requireTruth("after the first pull")
+	})
 }
 
 // pullWith runs a standard or full pull, calling hook on every event.
@@ -640,4 +649,65 @@ func TestHubSpotTenRounds(t *testing.T) {
 		e.requireTruth(fmt.Sprintf("round %d", round))
 		t.Logf("round %d: compare %v", round, time.Since(t0))
 	}
+}
+
+// TestHubSpotKilledAndResumed stops a first pull at 20 seeded random
+// pages (the context cancelled mid-endpoint, as a killed process leaves
+// its last commit) and resumes each time: every interrupted endpoint must
+// continue from its checkpoint, not start over, and the end must equal
+// the truth.
+func TestHubSpotKilledAndResumed(t *testing.T) {
+	e := newHSEnv(t, hsOptions{config: smallProps, app: func(c *Config) { c.PageSize = 10 }})
+	rng := mrand.New(mrand.NewPCG(20, 20))
+	pages, checked := 0, 0
+	for kill := 0; kill < 20; kill++ {
+		stopAt := pages + 1 + rng.IntN(25)
+		ctx, cancel := context.WithCancel(context.Background())
+		var interrupted string
+		_, err := e.app.Pull(ctx, e.conn.ID, store.PullFull, func(ev pull.Event) {
+			if ev.Kind == pull.PageStored {
+				pages++
+				if pages == stopAt && interrupted == "" {
+					interrupted = ev.Endpoint
+					cancel()
+				}
+			}
+		})
+		cancel()
+		if err != nil && interrupted == "" {
+			t.Fatalf("kill %d: %v", kill, err)
+		}
+		if interrupted == "" {
+			break // the pull finished before the chosen page
+		}
+		// The next pull must continue the interrupted endpoint.
+		cp, _, err := e.st.Checkpoint(context.Background(), e.conn.ID, interrupted)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(cp.Cursor), `"done":false`) {
+			continue // the kill came after its last page
+		}
+		var why string
+		ctx2, cancel2 := context.WithCancel(context.Background())
+		e.app.Pull(ctx2, e.conn.ID, store.PullFull, func(ev pull.Event) {
+			if ev.Kind == pull.EndpointStarted && ev.Endpoint == interrupted {
+				why = ev.Why
+				cancel2()
+			}
+		})
+		cancel2()
+		checked++
+		if !strings.Contains(why, "continuing") {
+			t.Errorf("kill %d: %s started again (%q) instead of continuing", kill, interrupted, why)
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d of 20 kills landed inside an endpoint's read", checked)
+	}
+	p := e.pull(store.PullStandard)
+	if p.Status != store.PullCompleted {
+		t.Fatalf("last pull %s: %s", p.Status, p.Error)
+	}
+	e.requireTruth("after 20 interruptions")
 }

@@ -201,8 +201,8 @@ func (c *conn) propsOf(ctx context.Context, endpoint, path string) ([]property, 
 
 // propPlan is how a type's records are read with every property.
 type propPlan struct {
-	names  []string
-	types  map[string]string // declared type by name, for the X12 check
+	names    []string
+	types    map[string]string // declared type by name, for the X12 check
 	inURL    bool              // the list can name them all in its URL
 	inSearch bool              // a search body can name them all
 	joined   string            // the comma-joined list for the URL
