@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/datapull/datapull/internal/oauth"
 	"github.com/datapull/datapull/internal/pacer"
@@ -110,19 +112,70 @@ func (a *App) accounts(ctx context.Context, source string, src provider.Source, 
 	return accounts, latest, nil
 }
 
+// SignIn says what Disconnect did with the sign-in at the provider.
+type SignIn string
+
+const (
+	SignInRevoked     SignIn = "revoked"     // withdrawn at the provider
+	SignInShared      SignIn = "shared"      // kept: another connection still uses it
+	SignInNone        SignIn = "none"        // the connection had no sign-in left
+	SignInUnsupported SignIn = "unsupported" // the provider has no revocation endpoint
+	SignInFailed      SignIn = "failed"      // the provider did not take the revocation
+)
+
+// DisconnectResult is what Disconnect did beyond detaching the connection.
+type DisconnectResult struct {
+	SignIn SignIn
+	// Err is why the revocation failed (SignInFailed); it did not stop
+	// the disconnect.
+	Err error
+}
+
+// revokeTimeout bounds the call to the provider's revocation endpoint:
+// disconnecting must not hang on an unreachable provider.
+const revokeTimeout = 15 * time.Second
+
 // Disconnect detaches a connection from its sign-in: it keeps its pulled
-// data and history, cannot be pulled until reconnected, and its token set
-// is deleted when no other connection shares it.
-func (a *App) Disconnect(ctx context.Context, connID int64) error {
+// data and history and cannot be pulled until reconnected. When no other
+// connection uses its sign-in, the token set is deleted and the sign-in is
+// withdrawn at the provider too. On Xero a revocation drops every
+// connection the user made to the app, so a sign-in is also kept while
+// another connection reaches the same account at the same provider. A
+// failed revocation is reported in the result, not as an error: the
+// connection is disconnected here either way.
+func (a *App) Disconnect(ctx context.Context, connID int64) (DisconnectResult, error) {
 	conn, err := a.st.Connection(ctx, connID)
 	if err != nil {
-		return fmt.Errorf("disconnect: %w", err)
+		return DisconnectResult{}, fmt.Errorf("disconnect: %w", err)
+	}
+	res := DisconnectResult{SignIn: SignInNone}
+	var refresh string
+	if conn.TokenSetID != 0 {
+		shared, err := a.sharesSignIn(ctx, conn)
+		if err != nil {
+			return DisconnectResult{}, fmt.Errorf("disconnect: %w", err)
+		}
+		res.SignIn = SignInShared
+		if !shared {
+			// Read before detaching, which deletes the token set; the store
+			// holds the latest token (refreshed tokens are stored before use).
+			row, err := a.st.TokenSet(ctx, conn.TokenSetID)
+			if err != nil {
+				return DisconnectResult{}, fmt.Errorf("disconnect: %w", err)
+			}
+			ts, err := a.openTokens(row.Sealed)
+			if err != nil {
+				res.SignIn, res.Err = SignInFailed, fmt.Errorf("unlock sign-in: %w", err)
+			} else {
+				refresh = ts.RefreshToken
+			}
+		}
 	}
 	if err := a.st.SetConnectionTokenSet(ctx, connID, 0); err != nil {
-		return fmt.Errorf("disconnect: %w", err)
+		return DisconnectResult{}, fmt.Errorf("disconnect: %w", err)
 	}
 	if err := a.st.SetConnectionStatus(ctx, connID, store.ConnectionDisconnected); err != nil {
-		return fmt.Errorf("disconnect: %w", err)
+		return DisconnectResult{}, fmt.Errorf("disconnect: %w", err)
 	}
 	a.mu.Lock()
 	delete(a.transports, connID)
@@ -130,7 +183,57 @@ func (a *App) Disconnect(ctx context.Context, connID int64) error {
 	if conn.TokenSetID != 0 {
 		a.tokens.Forget(strconv.FormatInt(conn.TokenSetID, 10))
 	}
-	return nil
+	if refresh != "" {
+		res.SignIn, res.Err = a.revoke(ctx, conn, refresh)
+	}
+	return res, nil
+}
+
+// sharesSignIn reports whether another connection, in any workspace, uses
+// conn's token set or reaches the same account at the same provider.
+func (a *App) sharesSignIn(ctx context.Context, conn store.Connection) (bool, error) {
+	wss, err := a.st.Workspaces(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, ws := range wss {
+		conns, err := a.st.Connections(ctx, ws.ID)
+		if err != nil {
+			return false, err
+		}
+		for _, c := range conns {
+			if c.ID == conn.ID || c.TokenSetID == 0 {
+				continue
+			}
+			if c.TokenSetID == conn.TokenSetID ||
+				(c.Source == conn.Source && c.AccountID == conn.AccountID && c.BaseURLs == conn.BaseURLs) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// revoke withdraws a refresh token at the connection's provider.
+func (a *App) revoke(ctx context.Context, conn store.Connection, refresh string) (SignIn, error) {
+	src, err := a.source(conn.Source, conn.BaseURLs)
+	if err != nil {
+		return SignInFailed, err
+	}
+	spec := src.OAuth(conn.BaseURLs)
+	if spec.RevokeURL == "" {
+		return SignInUnsupported, nil
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), revokeTimeout)
+	defer cancel()
+	var hc *http.Client
+	if a.cfg.HTTP != nil {
+		hc = &http.Client{Transport: a.cfg.HTTP, Timeout: revokeTimeout}
+	}
+	if err := oauth.NewClient(spec, hc).Revoke(rctx, refresh); err != nil {
+		return SignInFailed, err
+	}
+	return SignInRevoked, nil
 }
 
 // Catalog lists a source's endpoints, for the screens that describe it.

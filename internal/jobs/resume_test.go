@@ -30,7 +30,7 @@ func TestChildWorker(t *testing.T) {
 		return // not the child: nothing to do
 	}
 	a, _ := openApp(t, dsn, key)
-	r, err := Open(context.Background(), Config{App: a, PollInterval: 50 * time.Millisecond})
+	r, err := Open(context.Background(), Config{App: a, DSN: dsn, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,13 @@ func openApp(t *testing.T, dsn, keyHex string) (*app.App, *store.Store) {
 // TestKilledAppResumes kills the process running a pull job mid-pull
 // (SIGKILL: no clean stop) and starts a runner again: the same pull
 // resumes from its checkpoints and ends with the sandbox's data exactly.
+// It runs on SQLite (River's riversqlite driver on the store's handle) and
+// on PostgreSQL (riverpgxv5 on a pool of its own, advisory run locks).
 func TestKilledAppResumes(t *testing.T) {
+	testdb.ForEach(t, killedAppResumes)
+}
+
+func killedAppResumes(t *testing.T, dsn string) {
 	ctx := context.Background()
 	cfg := xsandbox.DefaultConfig()
 	cfg.Seed, cfg.Size, cfg.LimitsOff = 11, "demo", true
@@ -74,7 +80,6 @@ func TestKilledAppResumes(t *testing.T) {
 	hs := httptest.NewServer(xs.Handler())
 	defer hs.Close()
 
-	dsn := testdb.SQLite(t)
 	keyHex := strings.Repeat("ab", 32)
 	a, st := openApp(t, dsn, keyHex)
 	ws, err := st.CreateWorkspace(ctx, "Acme")
@@ -88,7 +93,7 @@ func TestKilledAppResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn := conns[0]
-	r, err := Open(ctx, Config{App: a, PollInterval: 50 * time.Millisecond, RecoverEvery: 200 * time.Millisecond})
+	r, err := Open(ctx, Config{App: a, DSN: dsn, PollInterval: 50 * time.Millisecond, RecoverEvery: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +160,135 @@ func TestKilledAppResumes(t *testing.T) {
 		t.Fatalf("%d pulls, want the one resumed", len(ps))
 	}
 	// The same final data as an uninterrupted pull: the sandbox's own.
+	compareTruth(t, a, st, conn.ID, org)
+}
+
+// TestStoppedRunnerResumes stops a runner mid-pull (a clean stop: the
+// pull ends "stopped" at its last committed page and its job is queued
+// again) and opens a new one on the same database, whose pull continues
+// the unfinished reads to the sandbox's data, on SQLite and on PostgreSQL.
+func TestStoppedRunnerResumes(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		cfg := xsandbox.DefaultConfig()
+		cfg.Seed, cfg.Size, cfg.LimitsOff = 12, "demo", true
+		cfg.Faults = "*:slow=20ms@every=1"
+		xs, err := xsandbox.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := httptest.NewServer(xs.Handler())
+		defer hs.Close()
+		a, st := openApp(t, dsn, strings.Repeat("cd", 32))
+		ws, err := st.CreateWorkspace(ctx, "Acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		org := xs.World().Orgs[0]
+		conns, err := a.Connect(ctx, app.ConnectRequest{WorkspaceID: ws.ID, Source: "xero", Sandbox: hs.URL,
+			Login: oauth.LoginOptions{Opener: app.ApproveSandboxConsent(org.ID), Timeout: 30 * time.Second}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn := conns[0]
+
+		r, err := Open(ctx, Config{App: a, DSN: dsn, PollInterval: 50 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Enqueue(ctx, conn.ID, store.PullFull); err != nil {
+			t.Fatal(err)
+		}
+		running := waitEndpoints(t, st, conn.ID, 3)
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := r.Stop(sctx); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		if p, _ := st.Pull(ctx, running.ID); p.Status != store.PullStopped {
+			t.Fatalf("the pull is %s after a clean stop, want stopped", p.Status)
+		}
+
+		r2, err := Open(ctx, Config{App: a, DSN: dsn, PollInterval: 50 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, queued, err := r2.Active(ctx, conn.ID); err != nil || !queued {
+			t.Fatalf("no pull job left queued for the next start (err %v)", err)
+		}
+		if err := r2.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer r2.Stop(context.Background())
+		var next store.Pull
+		deadline := time.Now().Add(60 * time.Second)
+		for next.ID == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("no pull started after the restart")
+			}
+			if ps, _ := st.Pulls(ctx, conn.ID, 1); len(ps) == 1 && ps[0].ID != running.ID {
+				next = ps[0]
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if p := waitDone(t, st, next.ID); p.Status != store.PullCompleted || p.Mode != store.PullFull {
+			t.Fatalf("the pull after the restart ended %s as %s: %s", p.Status, p.Mode, p.Error)
+		}
+		if ps, _ := st.Pulls(ctx, conn.ID, 0); len(ps) != 2 {
+			t.Fatalf("%d pulls, want the stopped one and the one that finished it", len(ps))
+		}
+		compareTruth(t, a, st, conn.ID, org)
+	})
+}
+
+// waitEndpoints waits until the connection's running pull has stored n
+// endpoint results, and returns it.
+func waitEndpoints(t *testing.T, st *store.Store, connID int64, n int) store.Pull {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		p, ok, err := st.RunningPull(ctx, connID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			if rs, _ := st.EndpointResults(ctx, p.ID); len(rs) >= n {
+				return p
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the pull never got %d endpoints in", n)
+	return store.Pull{}
+}
+
+// waitDone waits for a pull to stop running.
+func waitDone(t *testing.T, st *store.Store, pullID int64) store.Pull {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		p, err := st.Pull(context.Background(), pullID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Status != store.PullRunning {
+			return p
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("pull %d did not finish", pullID)
+	return store.Pull{}
+}
+
+// compareTruth checks the connection's stored records against the
+// sandbox organisation's own, endpoint by endpoint (reports aside).
+func compareTruth(t *testing.T, a *app.App, st *store.Store, connID int64, org *xsandbox.Org) {
+	t.Helper()
+	ctx := context.Background()
 	src, err := a.Catalog("xero")
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +298,7 @@ func TestKilledAppResumes(t *testing.T) {
 			continue
 		}
 		got := map[string]provider.Record{}
-		st.RawRecords(ctx, conn.ID, info.Name, func(rec store.RawRecord) error {
+		st.RawRecords(ctx, connID, info.Name, func(rec store.RawRecord) error {
 			got[rec.ID] = rec.Record()
 			return nil
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/datapull/datapull/internal/app"
 	"github.com/datapull/datapull/internal/jobs"
@@ -111,8 +112,12 @@ func (s *Server) apiPull(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Pending, d.Flow = s.flowsOf(ws.ID, q.Get("flow"))
+	msg := doneMessage(q.Get("done"))
+	if q.Get("done") == "disconnected" {
+		msg = strings.TrimSpace(msg + " " + signInMessage(q.Get("signin"), d.Source.Name))
+	}
 	s.render(w, r, http.StatusOK, "apipull", page{Title: "API Pull · " + ws.Name, Nav: "pull", Workspace: &ws,
-		Message: doneMessage(q.Get("done")), Data: d})
+		Message: msg, Data: d})
 }
 
 // accountRow gathers one connection's latest pull and unfinished job.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/datapull/datapull/internal/app"
 	"github.com/datapull/datapull/internal/jobs"
+	"github.com/datapull/datapull/internal/pull"
 	"github.com/datapull/datapull/internal/secrets"
 	"github.com/datapull/datapull/internal/store"
 	"github.com/datapull/datapull/internal/testdb"
@@ -23,7 +24,8 @@ import (
 
 // The web tests run everything for real: the sandbox providers over HTTP,
 // the OAuth flow through their consent pages, River jobs on a SQLite
-// store, and the app served on 127.0.0.1.
+// store (or PostgreSQL, where a test asks), and the app served on
+// 127.0.0.1.
 
 var testStart = time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC)
 
@@ -31,6 +33,8 @@ type env struct {
 	t       testing.TB
 	xero    *xsandbox.Server
 	xeroURL string
+	xeroSrv *httptest.Server
+	sealer  secrets.Sealer
 	hubURL  string
 	st      *store.Store
 	app     *app.App
@@ -46,6 +50,10 @@ type envOptions struct {
 	flowLimit time.Duration
 	login     *Login
 	addr      string // listen address; "" is 127.0.0.1:0
+	dsn       string // the store; "" is a fresh SQLite file
+	// publish, when set, makes the jobs' OnEvent out of the hub's
+	// Publish (to watch events on their way in); nil uses Publish as is.
+	publish func(*Hub) func(pull.Event)
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -62,7 +70,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	xhs := httptest.NewServer(xs.Handler())
 	t.Cleanup(xhs.Close)
-	e := &env{t: t, xero: xs, xeroURL: xhs.URL}
+	e := &env{t: t, xero: xs, xeroURL: xhs.URL, xeroSrv: xhs}
 	if o.hubspot {
 		hcfg := hsandbox.DefaultConfig()
 		hcfg.Seed, hcfg.Start, hcfg.TimeScale, hcfg.LimitsOff, hcfg.SearchLag = 3, testStart, 0, true, 0
@@ -75,7 +83,11 @@ func newEnv(t testing.TB, o envOptions) *env {
 		e.hubURL = hhs.URL
 	}
 
-	e.st, err = store.Open(ctx, testdb.SQLite(t))
+	dsn := o.dsn
+	if dsn == "" {
+		dsn = testdb.SQLite(t)
+	}
+	e.st, err = store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatalf("store: %v", err)
 	}
@@ -87,11 +99,16 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.sealer = sealer
 	if e.app, err = app.New(app.Config{Store: e.st, Sealer: sealer, Now: xs.Clock().Now, Unpaced: true}); err != nil {
 		t.Fatal(err)
 	}
 	e.hub = NewHub()
-	e.jobs, err = jobs.Open(ctx, jobs.Config{App: e.app, OnEvent: e.hub.Publish, PollInterval: 50 * time.Millisecond})
+	onEvent := e.hub.Publish
+	if o.publish != nil {
+		onEvent = o.publish(e.hub)
+	}
+	e.jobs, err = jobs.Open(ctx, jobs.Config{App: e.app, DSN: dsn, OnEvent: onEvent, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatalf("jobs: %v", err)
 	}

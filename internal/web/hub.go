@@ -30,8 +30,11 @@ type Progress struct {
 	ETA     float64 `json:"eta"`
 	// Kind is the event that made this state; Emitted is when the hub got
 	// it (Unix milliseconds), so the page can tell how late it arrives.
+	// Seq counts the pull's events so far: the hub sends a watcher only the
+	// latest state, so Seq says which events a state covers.
 	Kind    string `json:"kind"`
 	Emitted int64  `json:"emitted"`
+	Seq     int64  `json:"seq"`
 
 	started time.Time
 }
@@ -82,6 +85,7 @@ func (h *Hub) Publish(ev pull.Event) {
 		p.Records, p.Calls, p.Bytes = total.Fetched, total.Calls, total.Bytes
 	}
 	p.Kind, p.Emitted = string(ev.Kind), now.UnixMilli()
+	p.Seq++
 	p.Elapsed = now.Sub(p.started).Seconds()
 	p.ETA = -1
 	if p.Done > 0 && p.Done < p.Endpoints && ev.Kind != pull.PullFinished {

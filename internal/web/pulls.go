@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/datapull/datapull/internal/app"
 	"github.com/datapull/datapull/internal/jobs"
 	"github.com/datapull/datapull/internal/store"
 )
@@ -111,11 +112,33 @@ func (s *Server) disconnect(w http.ResponseWriter, r *http.Request) {
 			"Wait for the pull to finish, then disconnect.", "See the running pull", fmt.Sprintf("/connections/%d/sync", conn.ID))
 		return
 	}
-	if err := s.app.Disconnect(r.Context(), conn.ID); err != nil {
+	res, err := s.app.Disconnect(r.Context(), conn.ID)
+	if err != nil {
 		s.failErr(w, r, err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/w/%d/pull?source=%s&conn=%d&done=disconnected", conn.WorkspaceID, url.QueryEscape(conn.Source), conn.ID), http.StatusSeeOther)
+	if res.Err != nil {
+		s.log.Warn("disconnect: revoking the sign-in at the provider", "connection", conn.ID, "err", res.Err)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/w/%d/pull?source=%s&conn=%d&done=disconnected&signin=%s",
+		conn.WorkspaceID, url.QueryEscape(conn.Source), conn.ID, url.QueryEscape(string(res.SignIn))), http.StatusSeeOther)
+}
+
+// signInMessage says what a disconnect did with the sign-in at the
+// provider (app.SignIn), in plain words.
+func signInMessage(code, source string) string {
+	name := sourceTitle(source)
+	switch app.SignIn(code) {
+	case app.SignInRevoked:
+		return "DataPull's access was also withdrawn at " + name + "."
+	case app.SignInShared:
+		return "The sign-in stays at " + name + ": another connection still uses it."
+	case app.SignInUnsupported:
+		return name + " has no way for DataPull to withdraw its access; remove DataPull from the apps connected to your " + name + " account to do so."
+	case app.SignInFailed:
+		return "DataPull could not withdraw its access at " + name + " (the provider did not answer as expected); remove DataPull from the apps connected to your " + name + " account to be sure."
+	}
+	return ""
 }
 
 // connection loads the connection the path names, answering 404 itself.

@@ -71,6 +71,7 @@ func (e *assocEndpoint) readType(ctx context.Context, t objType, tc *typeCursor,
 		return err
 	}
 	idOnly := propPlan{names: []string{"hs_object_id"}, inURL: true, joined: "hs_object_id"}
+	rd := &recordReader{}
 	for tc.Phase != phaseDone {
 		var ids []string
 		var merged []mergedID
@@ -79,17 +80,13 @@ func (e *assocEndpoint) readType(ctx context.Context, t objType, tc *typeCursor,
 			switch tc.Phase {
 			case phaseLive, phaseArchived:
 				archived := tc.Phase == phaseArchived
-				raws, next, err := e.c.listRecords(ctx, e.info.Name, t, idOnly, archived, tc.After)
+				listed, next, err := e.c.listRecords(ctx, e.info.Name, t, idOnly, archived, tc.After, rd)
 				if err != nil {
 					return err
 				}
-				for _, r := range raws {
-					var h struct {
-						ID string `json:"id"`
-					}
-					if json.Unmarshal(r, &h) == nil && h.ID != "" {
-						ids = append(ids, h.ID)
-					}
+				rd.takeErrors() // a record without an id has no associations to read
+				for _, r := range listed {
+					ids = append(ids, r.ID)
 				}
 				tc.After = next
 				if next == "" {
@@ -100,7 +97,7 @@ func (e *assocEndpoint) readType(ctx context.Context, t objType, tc *typeCursor,
 					}
 				}
 			case phaseSearch:
-				found, last, more, gone, err := e.c.searchChanged(ctx, e.info.Name, t, tc.From, tc.Until, tc.LastID)
+				found, last, more, gone, err := e.c.searchChanged(ctx, e.info.Name, t, tc.From, tc.Until, tc.LastID, rd)
 				if err != nil {
 					return err
 				}
@@ -233,27 +230,25 @@ func (c *conn) assocBatch(ctx context.Context, endpoint string, t objType, to as
 // searchChanged is searchIDs for associations: the changed ids, and the
 // records merged into them (from hs_merged_object_ids, which search
 // returns), whose associations moved to the survivor.
-func (c *conn) searchChanged(ctx context.Context, endpoint string, t objType, from, until, lastID int64) (ids []string, last int64, more bool, merged []mergedID, err error) {
+func (c *conn) searchChanged(ctx context.Context, endpoint string, t objType, from, until, lastID int64, rd *recordReader) (ids []string, last int64, more bool, merged []mergedID, err error) {
 	props := []string{"hs_object_id", t.ModProp}
 	if t.Mergeable {
 		props = append(props, "hs_merged_object_ids")
 	}
-	raws, last, more, err := c.search(ctx, endpoint, t, from, until, lastID, props)
+	found, last, more, err := c.search(ctx, endpoint, t, from, until, lastID, props, rd)
 	if err != nil {
 		return nil, 0, false, nil, err
 	}
-	for _, r := range raws {
-		var h recordHead
-		if json.Unmarshal(r, &h) != nil {
+	rd.takeErrors() // as before: a record that cannot be read has no id to follow
+	for _, r := range found {
+		if n, err := strconv.ParseInt(r.ID, 10, 64); err != nil || n <= lastID {
 			continue
 		}
-		if n, err := strconv.ParseInt(h.ID, 10, 64); err != nil || n <= lastID {
-			continue
-		}
-		ids = append(ids, h.ID)
-		for _, g := range splitSemi(h.Properties["hs_merged_object_ids"]) {
-			if g != h.ID {
-				merged = append(merged, mergedID{id: g, into: h.ID})
+		ids = append(ids, r.ID)
+		mergedIDs, _ := r.value("hs_merged_object_ids")
+		for _, g := range splitSemi(&mergedIDs) {
+			if g != r.ID {
+				merged = append(merged, mergedID{id: g, into: r.ID})
 			}
 		}
 	}

@@ -31,6 +31,13 @@ type conn struct {
 // get GETs path?q and returns the body of a 2xx; endpoint names the
 // DataPull endpoint for the typed errors.
 func (c *conn) get(ctx context.Context, endpoint, path string, q url.Values) ([]byte, error) {
+	return c.getInto(ctx, endpoint, path, q, nil)
+}
+
+// getInto is get reading the body into dst's storage when it is large
+// enough: the record reads reuse one buffer for every page, since their
+// records are copied out (compacted) before the next call.
+func (c *conn) getInto(ctx context.Context, endpoint, path string, q url.Values, dst []byte) ([]byte, error) {
 	u := c.api + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
@@ -39,7 +46,8 @@ func (c *conn) get(ctx context.Context, endpoint, path string, q url.Values) ([]
 	if err != nil {
 		return nil, err
 	}
-	return c.do(req, endpoint)
+	a, err := c.doStatus(req, endpoint, dst)
+	return a.body, err
 }
 
 func (c *conn) getJSON(ctx context.Context, endpoint, path string, q url.Values, v any) error {
@@ -58,6 +66,11 @@ func (c *conn) getJSON(ctx context.Context, endpoint, path string, q url.Values,
 // the same request), which tells the pacer they are safe to repeat.
 // A 207 (some ids not found) is a success whose errors the caller reads.
 func (c *conn) post(ctx context.Context, endpoint, path string, q url.Values, body any) ([]byte, int, error) {
+	return c.postInto(ctx, endpoint, path, q, body, nil)
+}
+
+// postInto is post reading the body into dst's storage (see getInto).
+func (c *conn) postInto(ctx context.Context, endpoint, path string, q url.Values, body any, dst []byte) ([]byte, int, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, 0, err
@@ -73,7 +86,7 @@ func (c *conn) post(ctx context.Context, endpoint, path string, q url.Values, bo
 	sum := sha256.Sum256(append([]byte(u), b...))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", hex.EncodeToString(sum[:16]))
-	out, err := c.doStatus(req, endpoint)
+	out, err := c.doStatus(req, endpoint, dst)
 	return out.body, out.status, err
 }
 
@@ -83,11 +96,11 @@ type answer struct {
 }
 
 func (c *conn) do(req *http.Request, endpoint string) ([]byte, error) {
-	a, err := c.doStatus(req, endpoint)
+	a, err := c.doStatus(req, endpoint, nil)
 	return a.body, err
 }
 
-func (c *conn) doStatus(req *http.Request, endpoint string) (answer, error) {
+func (c *conn) doStatus(req *http.Request, endpoint string, dst []byte) (answer, error) {
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -98,13 +111,20 @@ func (c *conn) doStatus(req *http.Request, endpoint string) (answer, error) {
 		return answer{}, err
 	}
 	// The pacer has read the body into memory already and says how long
-	// it is; reading it into a buffer of that size copies it once.
+	// it is; reading it into a buffer of that size copies it once, and
+	// into dst allocates nothing.
 	var body []byte
 	if n := resp.ContentLength; n >= 0 && n < 1<<30 {
-		body = make([]byte, n)
+		if int64(cap(dst)) >= n {
+			body = dst[:n]
+		} else {
+			body = make([]byte, n)
+		}
 		_, err = io.ReadFull(resp.Body, body)
 	} else {
-		body, err = io.ReadAll(resp.Body)
+		buf := bytes.NewBuffer(dst[:0])
+		_, err = buf.ReadFrom(resp.Body)
+		body = buf.Bytes()
 	}
 	if err != nil {
 		return answer{}, fmt.Errorf("read %s: %w", redact(req.URL), err)

@@ -126,6 +126,7 @@ func (e *objectEndpoint) readType(ctx context.Context, t objType, tc *typeCursor
 		return err
 	}
 	plan := newPropPlan(props)
+	rd := &recordReader{}
 	for tc.Phase != phaseDone {
 		var recs []provider.Record
 		switch tc.Phase {
@@ -137,11 +138,11 @@ func (e *objectEndpoint) readType(ctx context.Context, t objType, tc *typeCursor
 					return err
 				}
 			}
-			raws, next, err := e.c.listRecords(ctx, e.info.Name, t, plan, archived, tc.After)
+			read, next, err := e.c.listRecords(ctx, e.info.Name, t, plan, archived, tc.After, rd)
 			if err != nil {
 				return err
 			}
-			recs = e.records(t, plan, raws, false)
+			recs = e.records(t, plan, read, rd, false)
 			tc.After = next
 			if next == "" {
 				tc.After = ""
@@ -152,24 +153,24 @@ func (e *objectEndpoint) readType(ctx context.Context, t objType, tc *typeCursor
 				}
 			}
 		case phaseSearch:
-			var raws []json.RawMessage
+			var read []*crmRecord
 			var last int64
 			var more bool
 			if plan.inSearch {
 				// Search returns what it indexed, which may trail a later
 				// change inside the lag; the next window looks back over it.
-				raws, last, more, err = e.c.search(ctx, e.info.Name, t, tc.From, tc.Until, tc.LastID, plan.names)
+				read, last, more, err = e.c.search(ctx, e.info.Name, t, tc.From, tc.Until, tc.LastID, plan.names, rd)
 			} else {
 				var ids []string
-				ids, last, more, err = e.c.searchIDs(ctx, e.info.Name, t, tc.From, tc.Until, tc.LastID)
+				ids, last, more, err = e.c.searchIDs(ctx, e.info.Name, t, tc.From, tc.Until, tc.LastID, rd)
 				if err == nil {
-					raws, err = e.c.batchRead(ctx, e.info.Name, t, plan, ids, false)
+					read, err = e.c.batchRead(ctx, e.info.Name, t, plan, ids, false, rd)
 				}
 			}
 			if err != nil {
 				return err
 			}
-			recs = e.records(t, plan, above(raws, tc.LastID), true)
+			recs = e.records(t, plan, above(read, tc.LastID), rd, true)
 			tc.LastID = max(tc.LastID, last)
 			if !more {
 				if tc.Scan {
@@ -190,16 +191,10 @@ func (e *objectEndpoint) readType(ctx context.Context, t objType, tc *typeCursor
 
 // above keeps the records whose id is above lastID: the filter says so,
 // and a record read twice in one read is harmless but wasted.
-func above(raws []json.RawMessage, lastID int64) []json.RawMessage {
-	out := raws[:0:0]
-	for _, r := range raws {
-		var h struct {
-			ID string `json:"id"`
-		}
-		if json.Unmarshal(r, &h) != nil {
-			continue
-		}
-		if n, err := strconv.ParseInt(h.ID, 10, 64); err != nil || n > lastID {
+func above(recs []*crmRecord, lastID int64) []*crmRecord {
+	out := recs[:0:0]
+	for _, r := range recs {
+		if n, err := strconv.ParseInt(r.ID, 10, 64); err != nil || n > lastID {
 			out = append(out, r)
 		}
 	}
@@ -220,13 +215,16 @@ func finishType(tc *typeCursor) {
 // values against their declared types (X12) and, for a change read,
 // marking the records a survivor absorbed as deleted: a merged-away
 // record leaves no archived trace (gotcha 6).
-func (e *objectEndpoint) records(t objType, plan propPlan, raws []json.RawMessage, markMerged bool) []provider.Record {
+func (e *objectEndpoint) records(t objType, plan propPlan, read []*crmRecord, rd *recordReader, markMerged bool) []provider.Record {
 	prefix := ""
 	if e.prefixed {
 		prefix = t.Name + "/"
 	}
-	out := make([]provider.Record, 0, len(raws))
-	index := make(map[string]int, len(raws))
+	for _, err := range rd.takeErrors() {
+		e.warn.add(t.Name, "", "", "a record that could not be read ("+err.Error()+") was skipped")
+	}
+	out := make([]provider.Record, 0, len(read))
+	index := make(map[string]int, len(read))
 	put := func(r provider.Record) {
 		if i, ok := index[r.ID]; ok {
 			if out[i].Status == provider.StatusDeleted || r.Status != provider.StatusDeleted {
@@ -237,12 +235,7 @@ func (e *objectEndpoint) records(t objType, plan propPlan, raws []json.RawMessag
 		index[r.ID] = len(out)
 		out = append(out, r)
 	}
-	for _, raw := range raws {
-		h, err := readRecord(raw)
-		if err != nil {
-			e.warn.add(t.Name, "", "", "a record that could not be read ("+err.Error()+") was skipped")
-			continue
-		}
+	for _, h := range read {
 		mod, _ := time.Parse(time.RFC3339Nano, h.UpdatedAt)
 		st := provider.StatusActive
 		if h.Archived {
@@ -266,8 +259,9 @@ func (e *objectEndpoint) records(t objType, plan propPlan, raws []json.RawMessag
 
 // listRecords reads one list page of a type with every property: in the
 // URL when the names fit, else ids from the list and records from batch
-// read (X11). next is empty on the last page.
-func (c *conn) listRecords(ctx context.Context, endpoint string, t objType, plan propPlan, archived bool, after string) ([]json.RawMessage, string, error) {
+// read (X11). next is empty on the last page. rd reads the records (and
+// keeps those it could not).
+func (c *conn) listRecords(ctx context.Context, endpoint string, t objType, plan propPlan, archived bool, after string, rd *recordReader) ([]*crmRecord, string, error) {
 	q := url.Values{"limit": {strconv.Itoa(c.listPageSize())}}
 	if archived {
 		q.Set("archived", "true")
@@ -280,11 +274,12 @@ func (c *conn) listRecords(ctx context.Context, endpoint string, t objType, plan
 	} else {
 		q.Set("properties", "hs_object_id")
 	}
-	body, err := c.get(ctx, endpoint, "/crm/v3/objects/"+url.PathEscape(t.Path), q)
+	body, err := c.getInto(ctx, endpoint, "/crm/v3/objects/"+url.PathEscape(t.Path), q, rd.body)
 	if err != nil {
 		return nil, "", fmt.Errorf("list %s: %w", t.Name, err)
 	}
-	results, next, _, err := recordPage(body)
+	rd.body = body
+	listed, next, _, err := rd.page(body)
 	if err != nil {
 		return nil, "", fmt.Errorf("decode %s page: %w", t.Name, err)
 	}
@@ -292,19 +287,14 @@ func (c *conn) listRecords(ctx context.Context, endpoint string, t objType, plan
 		return nil, "", fmt.Errorf("list %s: the next page cursor %q repeats the current one", t.Name, next)
 	}
 	if plan.inURL {
-		return results, next, nil
+		return listed, next, nil
 	}
-	ids := make([]string, 0, len(results))
-	for _, r := range results {
-		var h struct {
-			ID string `json:"id"`
-		}
-		if json.Unmarshal(r, &h) == nil && h.ID != "" {
-			ids = append(ids, h.ID)
-		}
+	ids := make([]string, 0, len(listed))
+	for _, r := range listed {
+		ids = append(ids, r.ID)
 	}
-	raws, err := c.batchRead(ctx, endpoint, t, plan, ids, archived)
-	return raws, next, err
+	read, err := c.batchRead(ctx, endpoint, t, plan, ids, archived, rd)
+	return read, next, err
 }
 
 func (c *conn) listPageSize() int {
@@ -317,8 +307,8 @@ func (c *conn) listPageSize() int {
 // batchRead reads records by id with every property, 100 a call. Ids not
 // found (archived or merged away since they were listed) are left out:
 // the archived scan or the next full read accounts for them.
-func (c *conn) batchRead(ctx context.Context, endpoint string, t objType, plan propPlan, ids []string, archived bool) ([]json.RawMessage, error) {
-	var out []json.RawMessage
+func (c *conn) batchRead(ctx context.Context, endpoint string, t objType, plan propPlan, ids []string, archived bool, rd *recordReader) ([]*crmRecord, error) {
+	var out []*crmRecord
 	q := url.Values{"archived": {strconv.FormatBool(archived)}}
 	for len(ids) > 0 {
 		n := min(len(ids), batchMax)
@@ -327,16 +317,17 @@ func (c *conn) batchRead(ctx context.Context, endpoint string, t objType, plan p
 			inputs[i] = map[string]string{"id": id}
 		}
 		ids = ids[n:]
-		body, _, err := c.post(ctx, endpoint, "/crm/v3/objects/"+url.PathEscape(t.Path)+"/batch/read", q,
-			map[string]any{"properties": plan.names, "inputs": inputs})
+		body, _, err := c.postInto(ctx, endpoint, "/crm/v3/objects/"+url.PathEscape(t.Path)+"/batch/read", q,
+			map[string]any{"properties": plan.names, "inputs": inputs}, rd.body)
 		if err != nil {
 			return nil, fmt.Errorf("batch read %s: %w", t.Name, err)
 		}
-		results, _, _, err := recordPage(body)
+		rd.body = body
+		read, _, _, err := rd.page(body)
 		if err != nil {
 			return nil, fmt.Errorf("decode %s batch: %w", t.Name, err)
 		}
-		out = append(out, results...)
+		out = append(out, read...)
 	}
 	return out, nil
 }
@@ -351,20 +342,14 @@ type searchFilter struct {
 // searchIDs finds the ids of the records whose last-modified time is in
 // [from, until], above lastID, in ascending id order: one page of up to
 // 200 (see search).
-func (c *conn) searchIDs(ctx context.Context, endpoint string, t objType, from, until, lastID int64) (ids []string, last int64, more bool, err error) {
-	raws, last, more, err := c.search(ctx, endpoint, t, from, until, lastID, []string{"hs_object_id", t.ModProp})
+func (c *conn) searchIDs(ctx context.Context, endpoint string, t objType, from, until, lastID int64, rd *recordReader) (ids []string, last int64, more bool, err error) {
+	found, last, more, err := c.search(ctx, endpoint, t, from, until, lastID, []string{"hs_object_id", t.ModProp}, rd)
 	if err != nil {
 		return nil, 0, false, err
 	}
-	for _, r := range raws {
-		var h struct {
-			ID string `json:"id"`
-		}
-		if json.Unmarshal(r, &h) != nil {
-			continue
-		}
-		if n, err := strconv.ParseInt(h.ID, 10, 64); err == nil && n > lastID {
-			ids = append(ids, h.ID)
+	for _, r := range found {
+		if n, err := strconv.ParseInt(r.ID, 10, 64); err == nil && n > lastID {
+			ids = append(ids, r.ID)
 		}
 	}
 	return ids, last, more, nil
@@ -378,7 +363,7 @@ func (c *conn) searchIDs(ctx context.Context, endpoint string, t objType, from, 
 // filter and here (X2). more is false once search has nothing after this
 // page; a short page with a next cursor is not the end (X3). last is the
 // largest id of the page (lastID when it is empty).
-func (c *conn) search(ctx context.Context, endpoint string, t objType, from, until, lastID int64, props []string) (raws []json.RawMessage, last int64, more bool, err error) {
+func (c *conn) search(ctx context.Context, endpoint string, t objType, from, until, lastID int64, props []string, rd *recordReader) (found []*crmRecord, last int64, more bool, err error) {
 	body := map[string]any{
 		"filterGroups": []map[string]any{{"filters": []searchFilter{
 			{PropertyName: t.ModProp, Operator: "GTE", Value: strconv.FormatInt(from, 10)},
@@ -389,31 +374,26 @@ func (c *conn) search(ctx context.Context, endpoint string, t objType, from, unt
 		"properties": props,
 		"limit":      searchPage,
 	}
-	raw, _, err := c.post(ctx, endpoint, "/crm/v3/objects/"+url.PathEscape(t.Path)+"/search", nil, body)
+	raw, _, err := c.postInto(ctx, endpoint, "/crm/v3/objects/"+url.PathEscape(t.Path)+"/search", nil, body, rd.body)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("search %s: %w", t.Name, err)
 	}
-	results, next, _, err := recordPage(raw)
+	rd.body = raw
+	found, next, _, err := rd.page(raw)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("decode %s search: %w", t.Name, err)
 	}
 	last = lastID
-	for _, r := range results {
-		var h struct {
-			ID string `json:"id"`
-		}
-		if json.Unmarshal(r, &h) != nil {
-			continue
-		}
-		n, err := strconv.ParseInt(h.ID, 10, 64)
+	for _, r := range found {
+		n, err := strconv.ParseInt(r.ID, 10, 64)
 		if err != nil {
-			return nil, 0, false, fmt.Errorf("search %s: record id %q is not a number", t.Name, h.ID)
+			return nil, 0, false, fmt.Errorf("search %s: record id %q is not a number", t.Name, r.ID)
 		}
 		last = max(last, n)
 	}
 	// Never loop: a page that does not move past lastID ends the read.
 	more = next != "" && last > lastID
-	return results, last, more, nil
+	return found, last, more, nil
 }
 
 // searchTotal is search's count of a type's live records.

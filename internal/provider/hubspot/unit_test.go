@@ -74,10 +74,11 @@ func TestSearchIDsMixedLengths(t *testing.T) {
 	typ := objType{Name: "contacts", Path: "contacts", ModProp: "lastmodifieddate"}
 	var got []string
 	var last int64
+	rd := &recordReader{}
 	for more := true; more; {
 		var page []string
 		var err error
-		page, last, more, err = c.searchIDs(context.Background(), "contacts", typ, 0, 1, last)
+		page, last, more, err = c.searchIDs(context.Background(), "contacts", typ, 0, 1, last, rd)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -42,7 +42,7 @@ func (w *warnings) add(typ, prop, declared, text string) {
 // check looks at the values of a record's typed properties.
 func (w *warnings) check(typ string, r *crmRecord, plan propPlan) {
 	for _, p := range r.props {
-		declared := plan.types[p.name]
+		declared := plan.types[string(p.name)]
 		switch declared {
 		case "number", "bool", "date", "datetime":
 		default:
@@ -56,10 +56,10 @@ func (w *warnings) check(typ string, r *crmRecord, plan propPlan) {
 		if w.bad == nil {
 			w.bad = map[string]*badValue{}
 		}
-		k := typ + "\x00" + p.name
+		k := typ + "\x00" + string(p.name)
 		b := w.bad[k]
 		if b == nil {
-			b = &badValue{typ: typ, prop: p.name, declared: declared, exampleID: r.ID, example: v}
+			b = &badValue{typ: typ, prop: string(p.name), declared: declared, exampleID: r.ID, example: v}
 			w.bad[k] = b
 		}
 		b.count++

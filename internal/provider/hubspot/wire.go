@@ -52,14 +52,6 @@ type batchError struct {
 	Context     map[string][]string `json:"context"`
 }
 
-// recordHead is what the connector reads of a CRM record.
-type recordHead struct {
-	ID         string             `json:"id"`
-	Properties map[string]*string `json:"properties"`
-	UpdatedAt  string             `json:"updatedAt"`
-	Archived   bool               `json:"archived"`
-}
-
 // property is a property definition (GET /crm/v3/properties/{type}).
 type property struct {
 	Name string `json:"name"`

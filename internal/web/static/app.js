@@ -109,6 +109,9 @@
       set("elapsed", secs(elapsed));
       set("eta", p.eta >= 0 ? "about " + secs(p.eta) + " left" : "—");
       running = p.status === "running";
+      // The latency test sets window.datapullTrace before the page loads
+      // and reads when each state was applied; nothing else sets it.
+      if (Array.isArray(window.datapullTrace)) window.datapullTrace.push([p.seq, Date.now()]);
       if (p.kind === "endpoint_done" || p.kind === "note" || p.kind === "pull_started" || p.kind === "pull_finished") refresh();
       if (p.kind === "pull_finished") { es.close(); box.dataset.live = "false"; set("current", "—"); set("eta", "—"); }
     });
