@@ -442,7 +442,10 @@ func readAll(r io.Reader, size int64) ([]byte, error) {
 			return b, err
 		}
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			// Double: append grows large slices by only a quarter, which
+			// for a multi-megabyte body of unknown length (gzip, chunked)
+			// allocates and copies several times its size.
+			b = append(make([]byte, 0, 2*cap(b)), b...)
 		}
 	}
 }
@@ -453,7 +456,8 @@ func gunzip(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer zr.Close()
-	return io.ReadAll(zr)
+	// JSON compresses about tenfold; start near there and double.
+	return readAll(zr, int64(len(b))*8)
 }
 
 // observe keeps the allowance a response reports and, when a window is
