@@ -109,6 +109,7 @@ func (a *App) accounts(ctx context.Context, source string, src provider.Source, 
 	if len(accounts) == 0 {
 		return nil, latest, fmt.Errorf("connect %s: the sign-in reaches no account", source)
 	}
+	nameFromToken(ctx, src, base, latest.AccessToken, accounts)
 	return accounts, latest, nil
 }
 
@@ -243,4 +244,37 @@ func (a *App) Catalog(source string) ([]provider.EndpointInfo, error) {
 		return nil, err
 	}
 	return src.Catalog(), nil
+}
+
+// tokenAccounter is a source that can say more about the account a token
+// belongs to than its account listing does (HubSpot: the hub domain, from
+// token introspection).
+type tokenAccounter interface {
+	AccountForToken(ctx context.Context, base provider.BaseURLs, hc *http.Client, accessToken string) (provider.Account, error)
+}
+
+// nameFromToken gives the listed accounts the names and details token
+// introspection knows, where the source offers it; failing that, the
+// listing's own names stand.
+func nameFromToken(ctx context.Context, src provider.Source, base provider.BaseURLs, token string, accounts []provider.Account) {
+	ta, ok := src.(tokenAccounter)
+	if !ok {
+		return
+	}
+	acc, err := ta.AccountForToken(ctx, base, &http.Client{Timeout: 30 * time.Second}, token)
+	if err != nil {
+		return
+	}
+	for i := range accounts {
+		if accounts[i].ID != acc.ID {
+			continue
+		}
+		accounts[i].Name = acc.Name
+		if accounts[i].Extra == nil {
+			accounts[i].Extra = map[string]string{}
+		}
+		for k, v := range acc.Extra {
+			accounts[i].Extra[k] = v
+		}
+	}
 }
