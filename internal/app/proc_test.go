@@ -20,6 +20,7 @@ import (
 	"github.com/datapull/datapull/internal/secrets"
 	"github.com/datapull/datapull/internal/store"
 
+	hsandbox "github.com/datapull/datapull/internal/sandbox/hubspot"
 	xsandbox "github.com/datapull/datapull/internal/sandbox/xero"
 )
 
@@ -41,6 +42,9 @@ const (
 	envMode  = "DATAPULL_TEST_MODE"
 	envSize  = "DATAPULL_TEST_SIZE"
 	envSeed  = "DATAPULL_TEST_SEED"
+	// envSource picks the sandbox child's provider: "hubspot", or Xero
+	// when unset.
+	envSource = "DATAPULL_TEST_SOURCE"
 )
 
 // childCommand is the test binary re-run as a child playing role, running
@@ -147,6 +151,9 @@ func TestHelperSandboxProcess(t *testing.T) {
 }
 
 func childSandbox() error {
+	if os.Getenv(envSource) == "hubspot" {
+		return childHubSpotSandbox()
+	}
 	cfg := xsandbox.DefaultConfig()
 	cfg.Size, cfg.Orgs, cfg.Start, cfg.TimeScale, cfg.LimitsOff = os.Getenv(envSize), 1, testStart, 0, true
 	if s := os.Getenv(envSeed); s != "" {
@@ -171,6 +178,33 @@ func childSandbox() error {
 	return nil
 }
 
+// childHubSpotSandbox is childSandbox for a sandbox HubSpot: one portal
+// of the given size, set up as newHSEnv sets its sandbox up (limits off,
+// clock frozen at testStart, exact search); its tenant is the portal id.
+func childHubSpotSandbox() error {
+	cfg := hsandbox.DefaultConfig()
+	cfg.Size, cfg.Portals, cfg.Start, cfg.TimeScale, cfg.LimitsOff, cfg.SearchLag = os.Getenv(envSize), 1, testStart, 0, true, 0
+	if s := os.Getenv(envSeed); s != "" {
+		seed, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%s: %w", envSeed, err)
+		}
+		cfg.Seed = seed
+	}
+	srv, err := hsandbox.New(cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	go http.Serve(ln, srv.Handler())
+	fmt.Printf("ready http://%s %d\n", ln.Addr(), srv.World().Portals[0].ID)
+	bufio.NewReader(os.Stdin).ReadString(0)
+	return nil
+}
+
 // sandboxProcess is a sandbox child the parent talks to over HTTP.
 type sandboxProcess struct {
 	URL, Tenant string
@@ -180,8 +214,15 @@ type sandboxProcess struct {
 // It is stopped when the test ends.
 func startSandboxProcess(tb testing.TB, size string, seed int64) sandboxProcess {
 	tb.Helper()
+	return startSandboxProcessOf(tb, "xero", size, seed)
+}
+
+// startSandboxProcessOf is startSandboxProcess for either provider's
+// sandbox ("xero" or "hubspot").
+func startSandboxProcessOf(tb testing.TB, source, size string, seed int64) sandboxProcess {
+	tb.Helper()
 	cmd := childCommand("TestHelperSandboxProcess", map[string]string{envChild: "sandbox", envSize: size,
-		envSeed: strconv.FormatInt(seed, 10)})
+		envSeed: strconv.FormatInt(seed, 10), envSource: source})
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		tb.Fatal(err)
