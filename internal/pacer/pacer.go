@@ -57,6 +57,10 @@ type Transport struct {
 	jitter func(time.Duration) time.Duration
 	gate   *gate
 	stats  counters
+	// bufs recycles response body buffers: a body is handed back when
+	// the caller closes it, so a pull of multi-megabyte pages does not
+	// allocate (and zero) a fresh buffer for each.
+	bufs sync.Pool
 
 	mu        sync.Mutex
 	allowance Allowance
@@ -193,7 +197,7 @@ func (c *call) attempt(n int) (result, error) {
 	if res.body, res.err = c.t.readBody(resp, gz); res.err != nil {
 		return res, nil
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(res.body))
+	resp.Body = &recycledBody{Reader: bytes.NewReader(res.body), buf: res.body, pool: &c.t.bufs}
 	resp.ContentLength = int64(len(res.body))
 	res.resp = resp
 	_, hasRA := c.t.policy.RetryAfter(resp, res.start)
@@ -408,7 +412,11 @@ const maxPrealloc = 64 << 20
 // gz says the pacer asked for gzip, so it must also undo it.
 func (t *Transport) readBody(resp *http.Response, gz bool) ([]byte, error) {
 	defer resp.Body.Close()
-	body, err := readAll(resp.Body, resp.ContentLength)
+	var into []byte
+	if b, ok := t.bufs.Get().(*[]byte); ok {
+		into = (*b)[:0]
+	}
+	body, err := readAllInto(into, resp.Body, resp.ContentLength)
 	t.stats.bytes.Add(int64(len(body)))
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
@@ -426,12 +434,17 @@ func (t *Transport) readBody(resp *http.Response, gz bool) ([]byte, error) {
 
 // readAll is io.ReadAll starting from the size the response announced
 // (plus one byte, so that reading the end allocates nothing more).
-func readAll(r io.Reader, size int64) ([]byte, error) {
+func readAll(r io.Reader, size int64) ([]byte, error) { return readAllInto(nil, r, size) }
+
+// readAllInto is readAll into b's storage when it is large enough.
+func readAllInto(b []byte, r io.Reader, size int64) ([]byte, error) {
 	n := 512
 	if size > 0 {
 		n = int(min(size, maxPrealloc)) + 1
 	}
-	b := make([]byte, 0, n)
+	if cap(b) < n {
+		b = make([]byte, 0, n)
+	}
 	for {
 		m, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+m]
@@ -488,4 +501,23 @@ func (t *Transport) observe(resp *http.Response, start time.Time, pauseIfSpent b
 		w = time.Minute
 	}
 	t.gate.pause(a.Seen.Add(w), "provider allowance spent")
+}
+
+// recycledBody is a response body in memory whose buffer goes back to
+// the Transport's pool on Close; reading after Close finds nothing, as
+// with any closed body.
+type recycledBody struct {
+	*bytes.Reader
+	buf  []byte
+	pool *sync.Pool
+}
+
+func (b *recycledBody) Close() error {
+	if b.buf != nil {
+		b.Reader.Reset(nil)
+		buf := b.buf[:0]
+		b.pool.Put(&buf)
+		b.buf = nil
+	}
+	return nil
 }
