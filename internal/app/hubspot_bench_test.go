@@ -77,8 +77,8 @@ func BenchmarkHubSpotFullPull(b *testing.B) {
 }
 
 // minimumCalls is, per endpoint, the fewest calls a full read can make
-// with the page sizes the connector uses (lists of 100, batch reads of
-// 100, association batches of 1,000), from the sandbox's own counts.
+// with the page sizes the connector uses (lists of 100, or 50 with a
+// property's history, batch reads of 100, association batches of 1,000), from the sandbox's own counts.
 func (e *hsEnv) minimumCalls() map[string]int64 {
 	pages := func(n, size int) int64 { return int64(max(1, int(math.Ceil(float64(n)/float64(size))))) }
 	out := map[string]int64{"account": 1, "pipelines_deals": 1, "pipelines_tickets": 1, "schemas": 1}
@@ -133,6 +133,8 @@ func (e *hsEnv) minimumCalls() map[string]int64 {
 		out[typ] = objects(typ)
 		out["associations_"+typ] = assoc(typ)
 	}
+	live, archived := counts("deals")
+	out["deal_stage_history"] = 1 + pages(live, 50) + pages(archived, 50) // the count, then lists with history
 	for _, typ := range custom {
 		out["custom_objects"] += objects(typ)
 		out["associations_custom_objects"] += assoc(typ)

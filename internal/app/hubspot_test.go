@@ -243,6 +243,7 @@ func (e *hsEnv) compareTruth() []string {
 		add("associations_"+typ, e.compareAssoc("associations_"+typ, []string{typ}, ""))
 	}
 	add("associations_custom_objects", e.compareAssoc("associations_custom_objects", customNames, "custom"))
+	add("deal_stage_history", compareDealStages(e.storedDealStages(), e.dealStageTruth()))
 	return diffs
 }
 

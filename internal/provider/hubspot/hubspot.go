@@ -23,7 +23,11 @@
 //   - associations (v4 batch read, with labels) are read per from-type,
 //     incrementally for the records that changed and in full on a sweep,
 //     since association changes do not move a record's last-modified time
-//     (X10).
+//     (X10);
+//   - deal stage history (deal_stage_history) comes from
+//     propertiesWithHistory=dealstage, which search does not offer: lists
+//     of 50 (HubSpot's cap with history) on full reads, batch reads of the
+//     deals search finds changed on standard syncs.
 //
 // The connector sleeps and retries nowhere: the *http.Client it is given
 // (the pacer) does. Search and batch reads are POSTs; they carry an
@@ -262,6 +266,11 @@ func (s *Source) endpoints(c *conn) []provider.Endpoint {
 		out = append(out, &assocEndpoint{c: c, info: assocInfo("associations_" + t.Name), src: s, types: fixedTypes(t)})
 	}
 	out = append(out, &assocEndpoint{c: c, info: assocInfo("associations_custom_objects"), src: s, types: customTypes, prefixed: true})
+	// Deal stage history: propertiesWithHistory on list and batch read.
+	out = append(out, &historyEndpoint{c: c, src: s, typ: standardType("deals"), prop: "dealstage",
+		info: provider.EndpointInfo{Name: "deal_stage_history", Incremental: true, SweepEvery: s.sweepEvery,
+			IncrementalHow: "dealstage history of the deals search finds changed, by batch read; archived deals checked " +
+				every(s.archivedEvery)}})
 	return out
 }
 

@@ -38,6 +38,10 @@ func TestAdminChanges(t *testing.T) {
 	if got.UpdatedAt != isoMillis(now+60_000) || len(h) != 2 || h[0]["value"] != "Renamed" || h[1]["value"] != "New" {
 		t.Fatalf("after update %+v", got)
 	}
+	// The value set at creation starts the history, from the API.
+	if h[1]["sourceType"] != "API" || h[1]["timestamp"] != isoMillis(now) {
+		t.Fatalf("creation entry %+v", h[1])
+	}
 
 	// Archive leaves the modified time alone (gotcha 5); restore moves it.
 	e.srv.Clock().Advance(time.Minute)

@@ -174,6 +174,18 @@ func (m *mutation) create(t *ObjectType, props map[string]string) (string, error
 	}
 	r := &Record{ID: t.nextID}
 	r.Live = (&Version{CreatedAt: m.now, UpdatedAt: m.now}).with(set)
+	// Every value set at creation starts its property's history, as
+	// HubSpot's propertiesWithHistory shows it, so the truth says so too.
+	keys := make([]int, 0, len(set))
+	for k, v := range set {
+		if v != "" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		r.Hist = append(r.Hist, HistEntry{K: uint16(k), V: set[k], At: m.now, Source: "API"})
+	}
 	t.add(r)
 	t.publish(r, m.now, m.lag)
 	return strconv.FormatInt(r.ID, 10), nil
