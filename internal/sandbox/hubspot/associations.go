@@ -121,7 +121,7 @@ func (s *Server) recordAssociations(c *call) (int, []byte, *apiError) {
 		limit /= 2
 	}
 	end := min(after+limit, len(edges))
-	b := append(make([]byte, 0, 128*limit), `{"results":[`...)
+	b := append(c.body(128*limit), `{"results":[`...)
 	if after < end {
 		b = appendTargets(b, pair, edges[after:end])
 	}
@@ -155,7 +155,7 @@ func (s *Server) batchAssociations(c *call) (int, []byte, *apiError) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	pair := p.Assoc.pair(c.typ, c.toTyp)
-	b := make([]byte, 0, 256*len(body.Inputs)+128)
+	b := c.body(256*len(body.Inputs) + 128)
 	b = append(b, `{"status":"COMPLETE","results":[`...)
 	type failure struct {
 		Status      string              `json:"status"`

@@ -122,6 +122,7 @@ func (t *ObjectType) indexProps() {
 	t.propIndex = make(map[string]int, len(t.Props))
 	for i, p := range t.Props {
 		t.propIndex[p.Name] = i
+		p.key = string(appendString(nil, p.Name)) + ":"
 	}
 }
 
@@ -169,6 +170,7 @@ type Property struct {
 	Created        int64
 	Updated        int64
 	virtual        virtualProp
+	key            string // the name as a JSON object key, with its colon: rendered once, written per record
 }
 
 // Option is one choice of an enumeration property.

@@ -119,7 +119,7 @@ func (s *Server) listObjects(c *call) (int, []byte, *apiError) {
 		want = limit / 2
 	}
 	t := c.typ
-	b := make([]byte, 0, 512*want+64)
+	b := c.body(512*want + 64)
 	b = append(b, `{"results":[`...)
 	n := 0
 	var next int64 = -1
@@ -204,7 +204,7 @@ func (s *Server) getObject(c *call) (int, []byte, *apiError) {
 		return 0, nil, errNotFound("resource not found", id)
 	}
 	vw := c.readView(q, true)
-	return http.StatusOK, vw.appendRecord(make([]byte, 0, 1024), p, r, r.Live), nil
+	return http.StatusOK, vw.appendRecord(c.body(1024), p, r, r.Live), nil
 }
 
 // batchMax is the most inputs one batch read takes.
@@ -251,7 +251,7 @@ func (s *Server) batchRead(c *call) (int, []byte, *apiError) {
 	defer p.mu.RUnlock()
 	q := url.Values{"properties": body.Properties, "propertiesWithHistory": body.PropertiesWithHistory}
 	vw := c.readView(q, false)
-	b := make([]byte, 0, 512*len(body.Inputs)+256)
+	b := c.body(512*len(body.Inputs) + 256)
 	b = append(b, `{"status":"COMPLETE","results":[`...)
 	var missing []string
 	n := 0

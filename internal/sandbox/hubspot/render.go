@@ -68,8 +68,7 @@ func (vw *view) appendRecord(b []byte, p *Portal, r *Record, v *Version) []byte 
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, t.Props[k].Name)
-		b = append(b, ':')
+		b = append(b, t.Props[k].key...)
 		if val, ok := t.valueOf(r.ID, v, k); ok {
 			b = appendString(b, val)
 		} else {
@@ -204,13 +203,22 @@ func (vw *view) appendAssociations(b []byte, p *Portal, r *Record) []byte {
 	return append(b, '}')
 }
 
+// plainByte marks the ASCII bytes a JSON string holds as they are: one
+// table lookup per byte on the sandbox's hottest loop.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+		if plainByte[c] {
 			i++
 			continue
 		}

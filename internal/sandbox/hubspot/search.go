@@ -92,7 +92,7 @@ func (s *Server) search(c *call) (int, []byte, *apiError) {
 	}
 	vw := &view{t: t, props: t.propList(req.Properties, true)}
 	end := min(after+limit, len(hits))
-	b := make([]byte, 0, 512*max(end-after, 0)+64)
+	b := c.body(512*max(end-after, 0) + 64)
 	b = append(b, `{"total":`...)
 	b = strconv.AppendInt(b, int64(len(hits)), 10)
 	b = append(b, `,"results":[`...)

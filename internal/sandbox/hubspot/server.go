@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/datapull/datapull/internal/sandbox"
@@ -23,6 +24,7 @@ type Server struct {
 	mux    *http.ServeMux
 	cache  *searchCache
 	lagMs  atomic.Int64 // the search lag in provider ms; the admin API can change it
+	bodies sync.Pool    // *[]byte response buffers, reused across calls (see call.body)
 }
 
 // New generates the sandbox's portals and returns a server ready to serve them.
@@ -87,6 +89,24 @@ type call struct {
 	shortPage bool        // the short-page fault fired: serve fewer records
 	truncate  bool        // the truncate fault fired: cut the body short
 	now       int64
+	bodies    *sync.Pool // the server's response buffers
+	pooled    bool       // the body came from bodies, and goes back after the write
+}
+
+// maxPooledBody is the largest response buffer kept for reuse: a page of
+// 100 contacts with 900 properties is about 6 MB.
+const maxPooledBody = 32 << 20
+
+// body returns an empty response buffer of at least n bytes' capacity,
+// reused from earlier calls. Pages are built into it and written once;
+// building each in a fresh buffer grown by doubling cost the sandbox a
+// fifth of its CPU time in a full pull.
+func (c *call) body(n int) []byte {
+	c.pooled = true
+	if bp, ok := c.bodies.Get().(*[]byte); ok && cap(*bp) >= n {
+		return (*bp)[:0]
+	}
+	return make([]byte, 0, n)
 }
 
 // prepFunc resolves what a request is about (object type, endpoint name)
@@ -103,7 +123,7 @@ type apiHandler func(c *call) (status int, body []byte, err *apiError)
 func (s *Server) api(method string, kind limitKind, endpoint string, prep prepFunc, h apiHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-HubSpot-Correlation-Id", sandbox.NewUUID())
-		c := &call{r: r, endpoint: endpoint, now: s.nowMs()}
+		c := &call{r: r, endpoint: endpoint, now: s.nowMs(), bodies: &s.bodies}
 		status, body, apiErr := s.serveAPI(w, c, method, kind, prep, h)
 		if c.endpoint == "" {
 			// Refused before the path was resolved (no token, say).
@@ -127,6 +147,10 @@ func (s *Server) api(method string, kind limitKind, endpoint string, prep prepFu
 			out.Header().Set("Content-Type", contentJSON)
 			out.WriteHeader(status)
 			out.Write(body)
+			if c.pooled && cap(body) <= maxPooledBody {
+				body = body[:0]
+				s.bodies.Put(&body)
+			}
 		}
 	}
 }
