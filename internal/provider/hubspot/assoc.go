@@ -88,14 +88,7 @@ func (e *assocEndpoint) readType(ctx context.Context, t objType, tc *typeCursor,
 				for _, r := range listed {
 					ids = append(ids, r.ID)
 				}
-				tc.After = next
-				if next == "" {
-					if archived {
-						finishType(tc)
-					} else {
-						tc.Phase = phaseArchived
-					}
-				}
+				tc.listed(next)
 			case phaseSearch:
 				found, last, more, gone, err := e.c.searchChanged(ctx, e.info.Name, t, tc.From, tc.Until, tc.LastID, rd)
 				if err != nil {

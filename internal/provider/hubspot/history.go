@@ -89,14 +89,7 @@ func (e *historyEndpoint) read(ctx context.Context, tc *typeCursor, cur *objCurs
 				return err
 			}
 			recs = e.records(read, false)
-			tc.After = next
-			if next == "" {
-				if archived {
-					finishType(tc)
-				} else {
-					tc.Phase = phaseArchived
-				}
-			}
+			tc.listed(next)
 		case phaseSearch:
 			ids, last, more, err := e.c.searchIDs(ctx, e.info.Name, t, tc.From, tc.Until, tc.LastID, &recordReader{})
 			if err != nil {
@@ -107,14 +100,7 @@ func (e *historyEndpoint) read(ctx context.Context, tc *typeCursor, cur *objCurs
 				return err
 			}
 			recs = e.records(read, true)
-			tc.LastID = max(tc.LastID, last)
-			if !more {
-				if tc.Scan {
-					tc.Phase, tc.After = phaseArchived, ""
-				} else {
-					finishType(tc)
-				}
-			}
+			tc.searched(last, more)
 		default:
 			return fmt.Errorf("cursor phase %q is not one this release knows", tc.Phase)
 		}
@@ -190,18 +176,8 @@ func (e *historyEndpoint) batchRead(ctx context.Context, ids []string) ([]histor
 // survivor absorbed are marked deleted, as the objects endpoint does
 // (a merged-away record leaves no archived trace).
 func (e *historyEndpoint) records(read []historyRecord, markMerged bool) []provider.Record {
-	out := make([]provider.Record, 0, len(read))
-	index := make(map[string]int, len(read))
-	put := func(r provider.Record) {
-		if i, ok := index[r.ID]; ok {
-			if out[i].Status == provider.StatusDeleted || r.Status != provider.StatusDeleted {
-				out[i] = r
-			}
-			return
-		}
-		index[r.ID] = len(out)
-		out = append(out, r)
-	}
+	set := newPageSet(len(read))
+	put := set.put
 	for _, h := range read {
 		if h.ID == "" {
 			continue
@@ -234,7 +210,7 @@ func (e *historyEndpoint) records(read []historyRecord, markMerged bool) []provi
 		}
 		put(provider.Record{ID: h.ID, ModifiedAt: mod, Status: st, Payload: payload})
 	}
-	return out
+	return set.records
 }
 
 // standardType is one of standardTypes by name; the names are fixed, so

@@ -143,15 +143,7 @@ func (e *objectEndpoint) readType(ctx context.Context, t objType, tc *typeCursor
 				return err
 			}
 			recs = e.records(t, plan, read, rd, false)
-			tc.After = next
-			if next == "" {
-				tc.After = ""
-				if archived {
-					finishType(tc)
-				} else {
-					tc.Phase = phaseArchived
-				}
-			}
+			tc.listed(next)
 		case phaseSearch:
 			var read []*crmRecord
 			var last int64
@@ -171,14 +163,7 @@ func (e *objectEndpoint) readType(ctx context.Context, t objType, tc *typeCursor
 				return err
 			}
 			recs = e.records(t, plan, above(read, tc.LastID), rd, true)
-			tc.LastID = max(tc.LastID, last)
-			if !more {
-				if tc.Scan {
-					tc.Phase, tc.After = phaseArchived, ""
-				} else {
-					finishType(tc)
-				}
-			}
+			tc.searched(last, more)
 		default:
 			return fmt.Errorf("cursor phase %q is not one this release knows", tc.Phase)
 		}
@@ -199,6 +184,35 @@ func above(recs []*crmRecord, lastID int64) []*crmRecord {
 		}
 	}
 	return out
+}
+
+// listed moves a type's cursor past a list page: to the page after it,
+// else from the live records to the archived ones, else to the end.
+func (tc *typeCursor) listed(next string) {
+	tc.After = next
+	if next != "" {
+		return
+	}
+	if tc.Phase == phaseArchived {
+		finishType(tc)
+	} else {
+		tc.Phase = phaseArchived
+	}
+}
+
+// searched moves a type's cursor past a search page whose highest id was
+// last: on to the archived scan when the window is done and one is due,
+// else to the end.
+func (tc *typeCursor) searched(last int64, more bool) {
+	tc.LastID = max(tc.LastID, last)
+	if more {
+		return
+	}
+	if tc.Scan {
+		tc.Phase, tc.After = phaseArchived, ""
+	} else {
+		finishType(tc)
+	}
 }
 
 // finishType ends a type's part of the read: the next window starts at
@@ -223,18 +237,8 @@ func (e *objectEndpoint) records(t objType, plan propPlan, read []*crmRecord, rd
 	for _, err := range rd.takeErrors() {
 		e.warn.add(t.Name, "", "", "a record that could not be read ("+err.Error()+") was skipped")
 	}
-	out := make([]provider.Record, 0, len(read))
-	index := make(map[string]int, len(read))
-	put := func(r provider.Record) {
-		if i, ok := index[r.ID]; ok {
-			if out[i].Status == provider.StatusDeleted || r.Status != provider.StatusDeleted {
-				out[i] = r
-			}
-			return
-		}
-		index[r.ID] = len(out)
-		out = append(out, r)
-	}
+	set := newPageSet(len(read))
+	put := set.put
 	for _, h := range read {
 		mod, _ := time.Parse(time.RFC3339Nano, h.UpdatedAt)
 		st := provider.StatusActive
@@ -254,7 +258,32 @@ func (e *objectEndpoint) records(t objType, plan propPlan, read []*crmRecord, rd
 		}
 		put(provider.Record{ID: prefix + h.ID, ModifiedAt: mod, Status: st, Payload: h.Payload})
 	}
-	return out
+	return set.records
+}
+
+// pageSet is a page's records, one per id: a change read can see an id
+// both as a survivor's merged-away record and as itself (listed before
+// the merge), and what the record says of itself wins over the merge.
+type pageSet struct {
+	records []provider.Record
+	index   map[string]int
+}
+
+func newPageSet(n int) *pageSet {
+	return &pageSet{records: make([]provider.Record, 0, n), index: make(map[string]int, n)}
+}
+
+// put adds r, or replaces the record of its id unless r only says the id
+// was merged away and the one there says more.
+func (ps *pageSet) put(r provider.Record) {
+	if i, ok := ps.index[r.ID]; ok {
+		if ps.records[i].Status == provider.StatusDeleted || r.Status != provider.StatusDeleted {
+			ps.records[i] = r
+		}
+		return
+	}
+	ps.index[r.ID] = len(ps.records)
+	ps.records = append(ps.records, r)
 }
 
 // listRecords reads one list page of a type with every property: in the
