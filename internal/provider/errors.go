@@ -3,6 +3,8 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 )
 
@@ -76,4 +78,21 @@ func errString(err error) string {
 		return "sign-in no longer valid"
 	}
 	return err.Error()
+}
+
+// htmlTitle finds an HTML page's title, which is all an edge error page
+// (a gateway's 502, a CDN's 524) says.
+var htmlTitle = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
+
+// TextSummary shortens an error body that is not the provider's JSON to
+// what a log line needs: an HTML page's title, else the start of the text.
+func TextSummary(body []byte) string {
+	if m := htmlTitle.FindSubmatch(body); m != nil {
+		return strings.TrimSpace(string(m[1]))
+	}
+	s := strings.TrimSpace(string(body))
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
 }

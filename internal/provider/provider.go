@@ -91,6 +91,16 @@ type Endpoint interface {
 	Pull(ctx context.Context, req PullRequest, emit Emit) error
 }
 
+// Infos is the information of each endpoint, in order: a source's Catalog
+// of the endpoints it builds.
+func Infos(eps []Endpoint) []EndpointInfo {
+	out := make([]EndpointInfo, len(eps))
+	for i, e := range eps {
+		out[i] = e.Info()
+	}
+	return out
+}
+
 // Account is one account a sign-in reaches: a Xero organisation, a
 // HubSpot portal.
 type Account struct {

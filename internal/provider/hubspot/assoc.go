@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/datapull/datapull/internal/provider"
 )
@@ -37,23 +36,18 @@ func (e *assocEndpoint) Info() provider.EndpointInfo { return e.info }
 // merged into them.
 func (e *assocEndpoint) Pull(ctx context.Context, req provider.PullRequest, emit provider.Emit) error {
 	name := e.info.Name
-	cur, err := decodeCursor(req.Cursor)
-	if err != nil {
-		return fmt.Errorf("hubspot: %s: %w", name, err)
-	}
 	types, err := e.types(ctx, e.c)
 	if err != nil {
 		return fmt.Errorf("hubspot: %s: %w", name, err)
-	}
-	start := req.Start.UnixMilli()
-	if req.Start.IsZero() {
-		start = time.Now().UnixMilli()
 	}
 	// Associations need no archived scan of their own: archived records
 	// keep theirs, and a full read lists them.
 	src := *e.src
 	src.archivedEvery = 1<<63 - 1
-	beginRead(cur, types, req.Mode, start, &src)
+	cur, err := startRead(req, types, &src)
+	if err != nil {
+		return fmt.Errorf("hubspot: %s: %w", name, err)
+	}
 	for _, t := range types {
 		if err := e.readType(ctx, t, cur.Types[t.Name], cur, emit); err != nil {
 			return fmt.Errorf("hubspot: %s: %w", name, err)

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -241,20 +240,12 @@ func scopeReason(endpoint string, he hsError) string {
 	return "the sign-in did not grant access to " + strings.ReplaceAll(endpoint, "_", " ")
 }
 
-var htmlTitle = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
-
+// bodySummary is HubSpot's category and message, else the text's summary.
 func bodySummary(body []byte, he hsError, isJSON bool) string {
 	if isJSON && (he.Message != "" || he.Category != "") {
 		return strings.TrimSpace(he.Category + ": " + he.Message)
 	}
-	if m := htmlTitle.FindSubmatch(body); m != nil {
-		return strings.TrimSpace(string(m[1]))
-	}
-	s := strings.TrimSpace(string(body))
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
+	return provider.TextSummary(body)
 }
 
 // redact drops the query from a URL for errors: long property lists help

@@ -51,15 +51,10 @@ type historyAnswer struct {
 // Pull reads the endpoint: see historyEndpoint.
 func (e *historyEndpoint) Pull(ctx context.Context, req provider.PullRequest, emit provider.Emit) error {
 	name := e.info.Name
-	cur, err := decodeCursor(req.Cursor)
+	cur, err := startRead(req, []objType{e.typ}, e.src)
 	if err != nil {
 		return fmt.Errorf("hubspot: %s: %w", name, err)
 	}
-	start := req.Start.UnixMilli()
-	if req.Start.IsZero() {
-		start = time.Now().UnixMilli()
-	}
-	beginRead(cur, []objType{e.typ}, req.Mode, start, e.src)
 	if err := e.read(ctx, cur.Types[e.typ.Name], cur, emit); err != nil {
 		return fmt.Errorf("hubspot: %s: %w", name, err)
 	}

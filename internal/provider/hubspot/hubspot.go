@@ -128,14 +128,7 @@ func New(opts ...Option) *Source {
 func (s *Source) Name() string { return "hubspot" }
 
 // Catalog lists every endpoint, in the order they are pulled.
-func (s *Source) Catalog() []provider.EndpointInfo {
-	eps := s.endpoints(nil)
-	out := make([]provider.EndpointInfo, len(eps))
-	for i, e := range eps {
-		out[i] = e.Info()
-	}
-	return out
-}
+func (s *Source) Catalog() []provider.EndpointInfo { return provider.Infos(s.endpoints(nil)) }
 
 // DefaultBaseURLs are HubSpot's own hosts.
 func (s *Source) DefaultBaseURLs() provider.BaseURLs {

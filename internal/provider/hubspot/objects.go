@@ -32,19 +32,14 @@ func (e *objectEndpoint) DataWarnings() []string { return e.warn.list() }
 // Pull reads the endpoint: see the package documentation.
 func (e *objectEndpoint) Pull(ctx context.Context, req provider.PullRequest, emit provider.Emit) error {
 	name := e.info.Name
-	cur, err := decodeCursor(req.Cursor)
-	if err != nil {
-		return fmt.Errorf("hubspot: %s: %w", name, err)
-	}
 	types, err := e.types(ctx, e.c)
 	if err != nil {
 		return fmt.Errorf("hubspot: %s: %w", name, err)
 	}
-	start := req.Start.UnixMilli()
-	if req.Start.IsZero() {
-		start = time.Now().UnixMilli()
+	cur, err := startRead(req, types, e.src)
+	if err != nil {
+		return fmt.Errorf("hubspot: %s: %w", name, err)
 	}
-	beginRead(cur, types, req.Mode, start, e.src)
 	for _, t := range types {
 		tc := cur.Types[t.Name]
 		if err := e.readType(ctx, t, tc, cur, emit); err != nil {
@@ -53,6 +48,21 @@ func (e *objectEndpoint) Pull(ctx context.Context, req provider.PullRequest, emi
 	}
 	total := fullTotal(cur, req.Mode)
 	return emit(ctx, provider.Page{Cursor: endRead(cur, req.Mode), Done: true, Total: total})
+}
+
+// startRead decodes the saved cursor and begins the read (beginRead)
+// with the pull's start as its window's end.
+func startRead(req provider.PullRequest, types []objType, src *Source) (*objCursor, error) {
+	cur, err := decodeCursor(req.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	start := req.Start.UnixMilli()
+	if req.Start.IsZero() {
+		start = time.Now().UnixMilli()
+	}
+	beginRead(cur, types, req.Mode, start, src)
+	return cur, nil
 }
 
 // beginRead sets every type's phase for a new read, unless cur is a read

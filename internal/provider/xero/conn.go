@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -176,9 +175,6 @@ func limitError(resp *http.Response, apiErr *provider.APIError) error {
 	return e
 }
 
-// htmlTitle finds an HTML page's title, which is all an edge error page says.
-var htmlTitle = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
-
 // bodySummary shortens an error body to what a log line needs: the
 // problem's Detail or the exception's message for JSON, the title of an
 // HTML page, else the start of the text.
@@ -193,14 +189,7 @@ func bodySummary(body []byte, isJSON bool) string {
 			return strings.TrimSpace(p.Title + ": " + p.Detail)
 		}
 	}
-	if m := htmlTitle.FindSubmatch(body); m != nil {
-		return strings.TrimSpace(string(m[1]))
-	}
-	s := strings.TrimSpace(string(body))
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
+	return provider.TextSummary(body)
 }
 
 // isNotFound reports whether err is Xero's 404.

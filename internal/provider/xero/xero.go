@@ -87,14 +87,7 @@ func New(opts ...Option) *Source {
 func (s *Source) Name() string { return "xero" }
 
 // Catalog lists every endpoint, in the order they are pulled.
-func (s *Source) Catalog() []provider.EndpointInfo {
-	eps := s.endpoints(nil)
-	out := make([]provider.EndpointInfo, len(eps))
-	for i, e := range eps {
-		out[i] = e.Info()
-	}
-	return out
-}
+func (s *Source) Catalog() []provider.EndpointInfo { return provider.Infos(s.endpoints(nil)) }
 
 // DefaultBaseURLs are Xero's own hosts.
 func (s *Source) DefaultBaseURLs() provider.BaseURLs {
