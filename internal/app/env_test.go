@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -10,7 +12,7 @@ import (
 
 	"github.com/datapull/datapull/internal/oauth"
 	"github.com/datapull/datapull/internal/provider"
-	"github.com/datapull/datapull/internal/pull"
+	"github.com/datapull/datapull/internal/sandbox"
 	"github.com/datapull/datapull/internal/sandbox/xero/apitruth"
 	"github.com/datapull/datapull/internal/secrets"
 	"github.com/datapull/datapull/internal/store"
@@ -175,11 +177,16 @@ func (a *App) mustSource(conn store.Connection) provider.Source {
 }
 
 // results maps a pull's endpoint results by endpoint.
-func (e *env) results(p store.Pull) map[string]store.EndpointResult {
-	e.t.Helper()
-	rs, err := e.st.EndpointResults(context.Background(), p.ID)
+func (e *env) results(p store.Pull) map[string]store.EndpointResult { return pullResults(e.t, e.st, p) }
+
+func (e *env) notes(p store.Pull) []store.Note { return pullNotes(e.t, e.st, p) }
+
+// pullResults maps a pull's endpoint results by endpoint.
+func pullResults(t testing.TB, st *store.Store, p store.Pull) map[string]store.EndpointResult {
+	t.Helper()
+	rs, err := st.EndpointResults(context.Background(), p.ID)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	out := map[string]store.EndpointResult{}
 	for _, r := range rs {
@@ -188,13 +195,40 @@ func (e *env) results(p store.Pull) map[string]store.EndpointResult {
 	return out
 }
 
-func (e *env) notes(p store.Pull) []store.Note {
-	e.t.Helper()
-	ns, err := e.st.Notes(context.Background(), p.ID)
+// pullNotes is a pull's notes.
+func pullNotes(t testing.TB, st *store.Store, p store.Pull) []store.Note {
+	t.Helper()
+	ns, err := st.Notes(context.Background(), p.ID)
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return ns
 }
 
-var _ = pull.Event{}
+// meterReport reads a sandbox's meter over its admin API: every tenant's
+// usage per endpoint.
+func meterReport(tb testing.TB, baseURL string) []sandbox.Usage {
+	tb.Helper()
+	resp, err := http.Get(baseURL + "/_sandbox/meter")
+	if err != nil {
+		tb.Fatalf("read meter: %v", err)
+	}
+	defer resp.Body.Close()
+	var rep sandbox.MeterReport
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
+		tb.Fatalf("read meter: %v", err)
+	}
+	return rep.Usage
+}
+
+// meterUsage is a sandbox's meter for one tenant, by endpoint.
+func meterUsage(tb testing.TB, baseURL, tenant string) map[string]sandbox.Usage {
+	tb.Helper()
+	out := map[string]sandbox.Usage{}
+	for _, u := range meterReport(tb, baseURL) {
+		if u.Tenant == tenant {
+			out[u.Endpoint] = u
+		}
+	}
+	return out
+}

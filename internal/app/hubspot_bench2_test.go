@@ -3,20 +3,13 @@
 package app
 
 import (
-	"context"
-	"encoding/json"
 	"net/http"
-	"os"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/datapull/datapull/internal/oauth"
 	"github.com/datapull/datapull/internal/sandbox"
-	"github.com/datapull/datapull/internal/secrets"
 	"github.com/datapull/datapull/internal/store"
 
 	hsandbox "github.com/datapull/datapull/internal/sandbox/hubspot"
@@ -104,27 +97,6 @@ func BenchmarkHubSpotPullPaced(b *testing.B) {
 	b.ReportMetric(wall.Seconds()/pooled.Seconds(), "ratio-pooled")
 }
 
-// meterUsage is a sandbox's meter for one tenant, by endpoint.
-func meterUsage(tb testing.TB, baseURL, tenant string) map[string]sandbox.Usage {
-	tb.Helper()
-	resp, err := http.Get(baseURL + "/_sandbox/meter")
-	if err != nil {
-		tb.Fatalf("read meter: %v", err)
-	}
-	defer resp.Body.Close()
-	var rep sandbox.MeterReport
-	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
-		tb.Fatalf("read meter: %v", err)
-	}
-	out := map[string]sandbox.Usage{}
-	for _, u := range rep.Usage {
-		if u.Tenant == tenant {
-			out[u.Endpoint] = u
-		}
-	}
-	return out
-}
-
 // usageDiff is the calls served (not refused with 429) per endpoint
 // between two meter readings, and the calls refused.
 func usageDiff(after, before map[string]sandbox.Usage) (served map[string]int64, refused int64) {
@@ -171,48 +143,6 @@ func BenchmarkHubSpotPullLargeMemory(b *testing.B) {
 		if err != nil {
 			b.Fatalf("sandbox child's portal %q: %v", sb.Tenant, err)
 		}
-		now := func() time.Time { return testStart } // the child's clock is frozen there
-		st := openStore(b, "", now)
-		sealer, err := secrets.NewAESGCM(make([]byte, 32))
-		if err != nil {
-			b.Fatal(err)
-		}
-		a, err := New(Config{Store: st, Sealer: sealer, Now: now, Unpaced: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		ctx := context.Background()
-		ws, err := st.CreateWorkspace(ctx, "Large")
-		if err != nil {
-			b.Fatal(err)
-		}
-		conns, err := a.Connect(ctx, ConnectRequest{WorkspaceID: ws.ID, Source: "hubspot", Sandbox: sb.URL,
-			Login: oauth.LoginOptions{Opener: approveHubSpot(portal), Timeout: time.Minute}})
-		if err != nil {
-			b.Fatalf("connect: %v", err)
-		}
-		runtime.GC()
-		debug.FreeOSMemory()
-		if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-			b.Fatalf("reset the peak RSS (Linux only): %v", err)
-		}
-		baseline := procStatusMB(b, "VmRSS")
-		b.StartTimer()
-		start := time.Now()
-		p, err := a.Pull(ctx, conns[0].ID, store.PullFull, nil)
-		took := time.Since(start)
-		b.StopTimer()
-		if err != nil || p.Status != store.PullCompleted {
-			b.Fatalf("pull: %v %s %s", err, p.Status, p.Error)
-		}
-		peak := procStatusMB(b, "VmHWM")
-		b.ReportMetric(float64(p.Records), "records")
-		b.ReportMetric(float64(p.Records)/took.Seconds(), "records/s")
-		b.ReportMetric(peak, "peak-RSS-MB")
-		b.Logf("%s portal: %d records, %d calls, %.0f MB downloaded in %s; RSS %.0f MB before the pull, peak %.0f MB",
-			size, p.Records, p.Calls, float64(p.Bytes)/1e6, took.Round(time.Millisecond), baseline, peak)
-		if size == "large" && p.Records < 1_000_000 {
-			b.Errorf("%d records: the large portal should have over a million", p.Records)
-		}
+		pullPeakRSS(b, "hubspot", "portal", size, sb, approveHubSpot(portal))
 	}
 }

@@ -69,49 +69,7 @@ func TestHubSpotResumeAfterSIGKILL(t *testing.T) {
 		envNow: e.srv.Clock().Now().Format(time.RFC3339Nano), envMode: string(store.PullFull)}
 	base := meterCalls(t, e.url, tenant)
 	rng := rand.New(rand.NewPCG(20261129, 5))
-	killed, resumedChecked, runs := 0, 0, 0
-	var last *childRun
-	for {
-		runs++
-		if runs > 3*kills {
-			t.Fatalf("no run finished after %d runs", runs-1)
-		}
-		states := xe.endpointStates(connID)
-		pullID := xe.runningPull(connID)
-		var k killAt
-		if killed < kills {
-			// Spread the kills over what is left, as the Xero test does,
-			// with every fourth by time (start-up, planning, commits).
-			left := cleanPages - committedPages(states, pullID)
-			k.pages = 1 + rng.IntN(max(1, left/(kills-killed+1)))
-			if killed%4 == 3 {
-				k.delay = time.Duration(rng.IntN(60_000)) * time.Microsecond
-			}
-		}
-		last = runPullChild(t, vars, k)
-		if last.err != nil {
-			t.Fatalf("run %d: %v\n%s", runs, last.err, last.stderr)
-		}
-		resumedChecked += checkContinued(t, runs, states, pullID, last)
-		if !last.killed || last.finished != "" {
-			break
-		}
-		killed++
-		how := "by page count"
-		if last.pages < k.pages {
-			how = "by time"
-		}
-		t.Logf("run %d: killed %s after %d pages (%s)", runs, how, last.pages, k)
-	}
-	if killed != kills {
-		t.Errorf("%d kills, want %d (the pull finished before its last kill)", killed, kills)
-	}
-	if last.finished != string(store.PullCompleted) {
-		t.Fatalf("last run finished %q, want completed\n%s", last.finished, last.stderr)
-	}
-	if resumedChecked < kills/2 {
-		t.Errorf("only %d resumed endpoints were checked after %d kills", resumedChecked, kills)
-	}
+	ks := killAndResume(t, xe, connID, vars, cleanPages, kills, rng)
 	for _, d := range e.compareTruth() {
 		t.Error(d)
 	}
@@ -127,15 +85,15 @@ func TestHubSpotResumeAfterSIGKILL(t *testing.T) {
 	crashData, crashMeta := splitDiscovery(crash)
 	cleanN, crashN := sum(cleanCalls), sum(crash)
 	limit := sum(cleanData) + sum(cleanData)/10 + int64(kills)
-	metaLimit := sum(cleanMeta) + int64(runs-1)*int64(len(cleanMeta))
+	metaLimit := sum(cleanMeta) + int64(ks.runs-1)*int64(len(cleanMeta))
 	t.Logf("clean pull: %d calls (%d data, %d discovery), %d pages; crashed %d times over %d runs: %d calls (%d data, limit %d = clean + 10%% + %d; %d discovery, limit %d); all calls %d against clean + 10%% + %d = %d; %d resumed endpoints checked",
-		cleanN, sum(cleanData), sum(cleanMeta), cleanPages, killed, runs, crashN, sum(crashData), limit, kills,
-		sum(crashMeta), metaLimit, crashN, kills, cleanN+cleanN/10+int64(kills), resumedChecked)
+		cleanN, sum(cleanData), sum(cleanMeta), cleanPages, ks.killed, ks.runs, crashN, sum(crashData), limit, kills,
+		sum(crashMeta), metaLimit, crashN, kills, cleanN+cleanN/10+int64(kills), ks.resumedChecked)
 	if n := sum(crashData); n > limit {
-		t.Errorf("%d data calls over %d runs, more than %d (clean pull %d, +10%%, +1 per kill)", n, runs, limit, sum(cleanData))
+		t.Errorf("%d data calls over %d runs, more than %d (clean pull %d, +10%%, +1 per kill)", n, ks.runs, limit, sum(cleanData))
 	}
 	if n := sum(crashMeta); n > metaLimit {
-		t.Errorf("%d discovery calls over %d runs, more than %d (clean pull %d, + one of each per restart)", n, runs, metaLimit, sum(cleanMeta))
+		t.Errorf("%d discovery calls over %d runs, more than %d (clean pull %d, + one of each per restart)", n, ks.runs, metaLimit, sum(cleanMeta))
 	}
 	logCallTable(t, cleanCalls, crash)
 }

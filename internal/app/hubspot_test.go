@@ -446,26 +446,10 @@ func edgeKey(to any, types any) string {
 }
 
 func (e *hsEnv) results(p store.Pull) map[string]store.EndpointResult {
-	e.t.Helper()
-	rs, err := e.st.EndpointResults(context.Background(), p.ID)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	out := map[string]store.EndpointResult{}
-	for _, r := range rs {
-		out[r.Endpoint] = r
-	}
-	return out
+	return pullResults(e.t, e.st, p)
 }
 
-func (e *hsEnv) notes(p store.Pull) []store.Note {
-	e.t.Helper()
-	ns, err := e.st.Notes(context.Background(), p.ID)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return ns
-}
+func (e *hsEnv) notes(p store.Pull) []store.Note { return pullNotes(e.t, e.st, p) }
 
 func (e *hsEnv) requireTruth(when string) {
 	e.t.Helper()

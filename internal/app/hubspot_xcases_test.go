@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -27,38 +26,6 @@ import (
 // TestCursorVersions).
 
 func smallProps(c *hsandbox.Config) { c.CustomProperties = 40 }
-
-// meter reads the sandbox's call meter.
-func (e *hsEnv) meter() []struct {
-	Endpoint string        `json:"endpoint"`
-	Calls    int64         `json:"calls"`
-	Statuses map[int]int64 `json:"statuses"`
-} {
-	e.t.Helper()
-	resp, err := http.Get(e.url + "/_sandbox/meter")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out []struct {
-		Endpoint string        `json:"endpoint"`
-		Calls    int64         `json:"calls"`
-		Statuses map[int]int64 `json:"statuses"`
-	}
-	body, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(body, &out); err != nil {
-		var wrapped map[string]json.RawMessage
-		if json.Unmarshal(body, &wrapped) == nil {
-			for _, v := range wrapped {
-				if json.Unmarshal(v, &out) == nil && len(out) > 0 {
-					return out
-				}
-			}
-		}
-		e.t.Fatalf("meter: %v: %.200s", err, body)
-	}
-	return out
-}
 
 // X1: 10,500 contacts changed over three hours, one search window. A
 // client paging search with `after` gets a 400 at 10,000 and stops (or
@@ -502,7 +469,7 @@ func TestHubSpotX14RateLimits(t *testing.T) {
 		t.Errorf("contacts updated %d, want 150", r.Updated)
 	}
 	got429 := map[string]int64{}
-	for _, u := range e.meter() {
+	for _, u := range meterReport(e.t, e.url) {
 		got429[u.Endpoint] += u.Statuses[429]
 	}
 	for _, ep := range []string{"contacts", "contacts/search", "token"} {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"github.com/datapull/datapull/internal/pull"
-	"github.com/datapull/datapull/internal/sandbox"
 	"github.com/datapull/datapull/internal/secrets"
 	"github.com/datapull/datapull/internal/store"
 
@@ -151,56 +149,60 @@ func TestHelperSandboxProcess(t *testing.T) {
 }
 
 func childSandbox() error {
+	seed, err := childSeed()
+	if err != nil {
+		return err
+	}
 	if os.Getenv(envSource) == "hubspot" {
-		return childHubSpotSandbox()
+		// One portal set up as newHSEnv sets its sandbox up (limits off,
+		// clock frozen at testStart, exact search); its tenant is the
+		// portal id.
+		cfg := hsandbox.DefaultConfig()
+		cfg.Size, cfg.Portals, cfg.Start, cfg.TimeScale, cfg.LimitsOff, cfg.SearchLag = os.Getenv(envSize), 1, testStart, 0, true, 0
+		if seed != 0 {
+			cfg.Seed = seed
+		}
+		srv, err := hsandbox.New(cfg)
+		if err != nil {
+			return err
+		}
+		return serveChild(srv.Handler(), strconv.FormatInt(srv.World().Portals[0].ID, 10))
 	}
 	cfg := xsandbox.DefaultConfig()
 	cfg.Size, cfg.Orgs, cfg.Start, cfg.TimeScale, cfg.LimitsOff = os.Getenv(envSize), 1, testStart, 0, true
-	if s := os.Getenv(envSeed); s != "" {
-		seed, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return fmt.Errorf("%s: %w", envSeed, err)
-		}
+	if seed != 0 {
 		cfg.Seed = seed
 	}
 	srv, err := xsandbox.New(cfg)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	go http.Serve(ln, srv.Handler())
-	fmt.Printf("ready http://%s %s\n", ln.Addr(), srv.World().Orgs[0].ID)
-	// The parent closes our stdin when it is done (or dies).
-	bufio.NewReader(os.Stdin).ReadString(0)
-	return nil
+	return serveChild(srv.Handler(), srv.World().Orgs[0].ID)
 }
 
-// childHubSpotSandbox is childSandbox for a sandbox HubSpot: one portal
-// of the given size, set up as newHSEnv sets its sandbox up (limits off,
-// clock frozen at testStart, exact search); its tenant is the portal id.
-func childHubSpotSandbox() error {
-	cfg := hsandbox.DefaultConfig()
-	cfg.Size, cfg.Portals, cfg.Start, cfg.TimeScale, cfg.LimitsOff, cfg.SearchLag = os.Getenv(envSize), 1, testStart, 0, true, 0
-	if s := os.Getenv(envSeed); s != "" {
-		seed, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return fmt.Errorf("%s: %w", envSeed, err)
-		}
-		cfg.Seed = seed
+// childSeed is the seed the parent asked for, 0 when it named none.
+func childSeed() (int64, error) {
+	s := os.Getenv(envSeed)
+	if s == "" {
+		return 0, nil
 	}
-	srv, err := hsandbox.New(cfg)
+	seed, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return err
+		return 0, fmt.Errorf("%s: %w", envSeed, err)
 	}
+	return seed, nil
+}
+
+// serveChild serves a sandbox on a free loopback port, says where and
+// which tenant on stdout, and serves until the parent closes our stdin
+// (when it is done, or dies).
+func serveChild(h http.Handler, tenant string) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	go http.Serve(ln, srv.Handler())
-	fmt.Printf("ready http://%s %d\n", ln.Addr(), srv.World().Portals[0].ID)
+	go http.Serve(ln, h)
+	fmt.Printf("ready http://%s %s\n", ln.Addr(), tenant)
 	bufio.NewReader(os.Stdin).ReadString(0)
 	return nil
 }
@@ -269,20 +271,9 @@ func startSandboxProcessOf(tb testing.TB, source, size string, seed int64) sandb
 // (tenant-less) are not the pull's allowance and are left out.
 func meterCalls(tb testing.TB, baseURL, tenant string) map[string]int64 {
 	tb.Helper()
-	resp, err := http.Get(baseURL + "/_sandbox/meter")
-	if err != nil {
-		tb.Fatalf("read meter: %v", err)
-	}
-	defer resp.Body.Close()
-	var rep sandbox.MeterReport
-	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
-		tb.Fatalf("read meter: %v", err)
-	}
 	out := map[string]int64{}
-	for _, u := range rep.Usage {
-		if u.Tenant == tenant {
-			out[u.Endpoint] += u.Calls
-		}
+	for ep, u := range meterUsage(tb, baseURL, tenant) {
+		out[ep] += u.Calls
 	}
 	return out
 }

@@ -82,54 +82,7 @@ func TestResumeAfterSIGKILL(t *testing.T) {
 		envNow: srv.Clock().Now().Format(time.RFC3339Nano), envMode: string(store.PullFull)}
 	base := meterCalls(t, hs.URL, tenant)
 	rng := rand.New(rand.NewPCG(20260630, 20))
-	killed, resumedChecked, runs := 0, 0, 0
-	var last *childRun
-	for {
-		runs++
-		if runs > 3*kills {
-			t.Fatalf("no run finished after %d runs", runs-1)
-		}
-		states := e.endpointStates(conn.ID)
-		pullID := e.runningPull(conn.ID)
-		var k killAt
-		if killed < kills {
-			// Spread the kills over what is left: at most remaining/(kills
-			// left+1) pages each, so the pull cannot end before the last
-			// kill, yet every part of it can be hit.
-			left := cleanPages - committedPages(states, pullID)
-			k.pages = 1 + rng.IntN(max(1, left/(kills-killed+1)))
-			if killed%4 == 3 {
-				// Every fourth kill is by time instead, which also lands
-				// in start-up, planning, commits and between endpoints.
-				k.delay = time.Duration(rng.IntN(60_000)) * time.Microsecond
-			}
-		}
-		last = runPullChild(t, vars, k)
-		if last.err != nil {
-			t.Fatalf("run %d: %v\n%s", runs, last.err, last.stderr)
-		}
-		resumedChecked += checkContinued(t, runs, states, pullID, last)
-		if !last.killed || last.finished != "" {
-			break // a run that said it finished is done, even if the kill then caught it
-		}
-		killed++
-		how := "by page count"
-		if last.pages < k.pages {
-			how = "by time"
-		}
-		t.Logf("run %d: killed %s after %d pages (%s)", runs, how, last.pages, k)
-	}
-	if killed != kills {
-		t.Errorf("%d kills, want %d (the pull finished before its last kill)", killed, kills)
-	}
-	if last.finished != string(store.PullCompleted) {
-		t.Fatalf("last run finished %q, want completed\n%s", last.finished, last.stderr)
-	}
-	// Each page kill lands inside an endpoint, so most kills must have
-	// left an unfinished endpoint whose continuation was checked.
-	if resumedChecked < kills/2 {
-		t.Errorf("only %d resumed endpoints were checked after %d kills", resumedChecked, kills)
-	}
+	ks := killAndResume(t, e, conn.ID, vars, cleanPages, kills, rng)
 	for _, d := range e.compareTruth(0) {
 		t.Error(d)
 	}
@@ -137,9 +90,9 @@ func TestResumeAfterSIGKILL(t *testing.T) {
 	cleanN, crashN := sum(cleanCalls), sum(crash)
 	limit := cleanN + cleanN/10 + int64(kills)
 	t.Logf("clean pull: %d calls, %d pages; crashed %d times: %d calls (limit %d = clean + 10%% + %d), %d runs, %d resumed endpoints checked",
-		cleanN, cleanPages, killed, crashN, limit, kills, runs, resumedChecked)
+		cleanN, cleanPages, ks.killed, crashN, limit, kills, ks.runs, ks.resumedChecked)
 	if crashN > limit {
-		t.Errorf("%d calls over %d runs, more than %d (clean pull %d, +10%%, +1 per kill)", crashN, runs, limit, cleanN)
+		t.Errorf("%d calls over %d runs, more than %d (clean pull %d, +10%%, +1 per kill)", crashN, ks.runs, limit, cleanN)
 	}
 	logCallTable(t, cleanCalls, crash)
 }
@@ -184,6 +137,68 @@ type childRun struct {
 	first    map[string]int64 // per endpoint, the page number of its first page in this run
 	stderr   string
 	err      error // it failed some other way
+}
+
+// killSeries is what killAndResume did: the runs it started, the kills it
+// made and the interrupted endpoints it saw continue.
+type killSeries struct{ runs, killed, resumedChecked int }
+
+// killAndResume runs the puller child (vars) until a run finishes,
+// killing it kills times at seeded points spread over the pages left of
+// a clean pull's cleanPages (every fourth by time, which also lands in
+// start-up, planning, commits and between endpoints). After each run it
+// checks that every endpoint the kill interrupted continued from its
+// checkpoint; at the end, that every kill was made, the last run
+// completed and most kills left a continuation to check.
+func killAndResume(t *testing.T, e *env, connID int64, vars map[string]string, cleanPages, kills int, rng *rand.Rand) killSeries {
+	t.Helper()
+	var ks killSeries
+	var last *childRun
+	for {
+		ks.runs++
+		if ks.runs > 3*kills {
+			t.Fatalf("no run finished after %d runs", ks.runs-1)
+		}
+		states := e.endpointStates(connID)
+		pullID := e.runningPull(connID)
+		var k killAt
+		if ks.killed < kills {
+			// Spread the kills over what is left: at most remaining/(kills
+			// left+1) pages each, so the pull cannot end before the last
+			// kill, yet every part of it can be hit.
+			left := cleanPages - committedPages(states, pullID)
+			k.pages = 1 + rng.IntN(max(1, left/(kills-ks.killed+1)))
+			if ks.killed%4 == 3 {
+				k.delay = time.Duration(rng.IntN(60_000)) * time.Microsecond
+			}
+		}
+		last = runPullChild(t, vars, k)
+		if last.err != nil {
+			t.Fatalf("run %d: %v\n%s", ks.runs, last.err, last.stderr)
+		}
+		ks.resumedChecked += checkContinued(t, ks.runs, states, pullID, last)
+		if !last.killed || last.finished != "" {
+			break // a run that said it finished is done, even if the kill then caught it
+		}
+		ks.killed++
+		how := "by page count"
+		if last.pages < k.pages {
+			how = "by time"
+		}
+		t.Logf("run %d: killed %s after %d pages (%s)", ks.runs, how, last.pages, k)
+	}
+	if ks.killed != kills {
+		t.Errorf("%d kills, want %d (the pull finished before its last kill)", ks.killed, kills)
+	}
+	if last.finished != string(store.PullCompleted) {
+		t.Fatalf("last run finished %q, want completed\n%s", last.finished, last.stderr)
+	}
+	// Each page kill lands inside an endpoint, so most kills must have
+	// left an unfinished endpoint whose continuation was checked.
+	if ks.resumedChecked < kills/2 {
+		t.Errorf("only %d resumed endpoints were checked after %d kills", ks.resumedChecked, kills)
+	}
+	return ks
 }
 
 // runPullChild runs the puller child once, killing it as k says.
