@@ -20,7 +20,6 @@ import (
 	"github.com/datapull/datapull/internal/oauth"
 	"github.com/datapull/datapull/internal/pull"
 	"github.com/datapull/datapull/internal/sandbox/xero/apitruth"
-	"github.com/datapull/datapull/internal/secrets"
 	"github.com/datapull/datapull/internal/store"
 
 	xsandbox "github.com/datapull/datapull/internal/sandbox/xero"
@@ -558,20 +557,8 @@ func BenchmarkPullLargeMemory(b *testing.B) {
 func pullPeakRSS(b *testing.B, source, what, size string, sb sandboxProcess, opener oauth.Opener) {
 	b.Helper()
 	now := func() time.Time { return testStart } // the child's clock is frozen there
-	st := openStore(b, "", now)
-	sealer, err := secrets.NewAESGCM(make([]byte, 32))
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, err := New(Config{Store: st, Sealer: sealer, Now: now, Unpaced: true})
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, a, ws := newTestApp(b, "", now, true, nil)
 	ctx := context.Background()
-	ws, err := st.CreateWorkspace(ctx, "Large")
-	if err != nil {
-		b.Fatal(err)
-	}
 	conns, err := a.Connect(ctx, ConnectRequest{WorkspaceID: ws.ID, Source: source, Sandbox: sb.URL,
 		Login: oauth.LoginOptions{Opener: opener, Timeout: time.Minute}})
 	if err != nil {

@@ -62,29 +62,40 @@ func newEnv(t testing.TB, o envOptions) *env {
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	e := &env{t: t, srv: srv, url: hs.URL}
-	e.st = openStore(t, o.dsn, srv.Clock().Now)
-	key := make([]byte, 32)
-	rand.Read(key)
-	sealer, err := secrets.NewAESGCM(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	acfg := Config{Store: e.st, Sealer: sealer, Now: srv.Clock().Now, Unpaced: cfg.LimitsOff}
-	if o.app != nil {
-		o.app(&acfg)
-	}
-	if e.app, err = New(acfg); err != nil {
-		t.Fatal(err)
-	}
-	if e.ws, err = e.st.CreateWorkspace(context.Background(), "Test"); err != nil {
-		t.Fatal(err)
-	}
+	e.st, e.app, e.ws = newTestApp(t, o.dsn, srv.Clock().Now, cfg.LimitsOff, o.app)
 	tenants := o.tenants
 	if tenants == nil {
 		tenants = []string{srv.World().Orgs[0].ID}
 	}
 	e.conns = e.connect(tenants...)
 	return e
+}
+
+// newTestApp is a store (SQLite in a temporary directory when dsn is
+// empty), an app on it with a random sealing key, tuned by tune when it
+// is not nil, and a workspace "Test".
+func newTestApp(t testing.TB, dsn string, now func() time.Time, unpaced bool, tune func(*Config)) (*store.Store, *App, store.Workspace) {
+	t.Helper()
+	st := openStore(t, dsn, now)
+	key := make([]byte, 32)
+	rand.Read(key)
+	sealer, err := secrets.NewAESGCM(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Store: st, Sealer: sealer, Now: now, Unpaced: unpaced}
+	if tune != nil {
+		tune(&cfg)
+	}
+	a, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := st.CreateWorkspace(context.Background(), "Test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, a, ws
 }
 
 func openStore(t testing.TB, dsn string, now func() time.Time) *store.Store {

@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,7 +20,6 @@ import (
 	"github.com/datapull/datapull/internal/oauth"
 	"github.com/datapull/datapull/internal/provider"
 	"github.com/datapull/datapull/internal/pull"
-	"github.com/datapull/datapull/internal/secrets"
 	"github.com/datapull/datapull/internal/store"
 	"github.com/datapull/datapull/internal/testdb"
 
@@ -71,23 +69,7 @@ func newHSEnv(t testing.TB, o hsOptions) *hsEnv {
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	e := &hsEnv{t: t, srv: srv, url: hs.URL, portal: srv.World().Portals[0].ID}
-	e.st = openStore(t, o.dsn, srv.Clock().Now)
-	key := make([]byte, 32)
-	rand.Read(key)
-	sealer, err := secrets.NewAESGCM(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	acfg := Config{Store: e.st, Sealer: sealer, Now: srv.Clock().Now, Unpaced: cfg.LimitsOff}
-	if o.app != nil {
-		o.app(&acfg)
-	}
-	if e.app, err = New(acfg); err != nil {
-		t.Fatal(err)
-	}
-	if e.ws, err = e.st.CreateWorkspace(context.Background(), "Test"); err != nil {
-		t.Fatal(err)
-	}
+	e.st, e.app, e.ws = newTestApp(t, o.dsn, srv.Clock().Now, cfg.LimitsOff, o.app)
 	conns, err := e.app.Connect(context.Background(), ConnectRequest{WorkspaceID: e.ws.ID, Source: "hubspot", Sandbox: e.url,
 		Login: oauth.LoginOptions{Opener: approveHubSpot(e.portal), Timeout: 30 * time.Second}})
 	if err != nil {

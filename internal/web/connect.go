@@ -139,12 +139,7 @@ func (s *Server) flowPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ws, err := s.st.Workspace(r.Context(), f.Workspace)
-	if err != nil {
-		s.failErr(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "connect", page{Title: "Connect " + f.Source, Nav: "pull", Workspace: &ws, Data: f})
+	s.renderIn(w, r, f.Workspace, "connect", page{Title: "Connect " + f.Source, Nav: "pull", Data: f})
 }
 
 // callback takes the provider's answer. The state names the sign-in; an

@@ -80,12 +80,7 @@ func (s *Server) confirmRepull(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ws, err := s.st.Workspace(r.Context(), conn.WorkspaceID)
-	if err != nil {
-		s.failErr(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "repull", page{Title: "Re-pull all data", Nav: "pull", Workspace: &ws, Data: conn})
+	s.renderIn(w, r, conn.WorkspaceID, "repull", page{Title: "Re-pull all data", Nav: "pull", Data: conn})
 }
 
 func (s *Server) confirmDisconnect(w http.ResponseWriter, r *http.Request) {
@@ -93,12 +88,7 @@ func (s *Server) confirmDisconnect(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ws, err := s.st.Workspace(r.Context(), conn.WorkspaceID)
-	if err != nil {
-		s.failErr(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "disconnect", page{Title: "Disconnect " + conn.AccountName, Nav: "pull", Workspace: &ws, Data: conn})
+	s.renderIn(w, r, conn.WorkspaceID, "disconnect", page{Title: "Disconnect " + conn.AccountName, Nav: "pull", Data: conn})
 }
 
 // disconnect drops a connection's sign-in; its data stays.

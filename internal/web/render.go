@@ -66,6 +66,18 @@ func parsePages(st *staticFiles) (*pages, error) {
 	return p, nil
 }
 
+// renderIn renders a page of workspace wsID, which its navigation names,
+// or the error page when the workspace cannot be read.
+func (s *Server) renderIn(w http.ResponseWriter, r *http.Request, wsID int64, name string, p page) {
+	ws, err := s.st.Workspace(r.Context(), wsID)
+	if err != nil {
+		s.failErr(w, r, err)
+		return
+	}
+	p.Workspace = &ws
+	s.render(w, r, http.StatusOK, name, p)
+}
+
 // render writes a whole page. It renders into a buffer first, so a
 // template error becomes a clean 500 rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {

@@ -62,16 +62,11 @@ func (s *Server) showSync(w http.ResponseWriter, r *http.Request, conn store.Con
 		s.renderFragment(w, "sync", "details", d)
 		return
 	}
-	ws, err := s.st.Workspace(r.Context(), conn.WorkspaceID)
-	if err != nil {
-		s.failErr(w, r, err)
-		return
-	}
 	title := "Sync · " + conn.AccountName
 	if d.Pull != nil {
 		title = fmt.Sprintf("Pull %d · %s", d.Pull.ID, conn.AccountName)
 	}
-	s.render(w, r, http.StatusOK, "sync", page{Title: title, Nav: "pull", Workspace: &ws, Data: d})
+	s.renderIn(w, r, conn.WorkspaceID, "sync", page{Title: title, Nav: "pull", Data: d})
 }
 
 func (s *Server) syncData(ctx context.Context, conn store.Connection, pullID int64) (syncData, error) {
@@ -232,11 +227,6 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, r, err)
 		return
 	}
-	ws, err := s.st.Workspace(r.Context(), conn.WorkspaceID)
-	if err != nil {
-		s.failErr(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "history", page{Title: "History · " + conn.AccountName, Nav: "pull", Workspace: &ws,
+	s.renderIn(w, r, conn.WorkspaceID, "history", page{Title: "History · " + conn.AccountName, Nav: "pull",
 		Data: historyData{Conn: conn, Pulls: pulls}})
 }
