@@ -65,6 +65,7 @@ func (e *historyEndpoint) Pull(ctx context.Context, req provider.PullRequest, em
 // read runs the type's phases, emitting a page per call.
 func (e *historyEndpoint) read(ctx context.Context, tc *typeCursor, cur *objCursor, emit provider.Emit) error {
 	t := e.typ
+	rd := &recordReader{} // the searches' buffers, reused page to page
 	for tc.Phase != phaseDone && tc.Phase != "" {
 		var recs []provider.Record
 		switch tc.Phase {
@@ -86,7 +87,7 @@ func (e *historyEndpoint) read(ctx context.Context, tc *typeCursor, cur *objCurs
 			recs = e.records(read, false)
 			tc.listed(next)
 		case phaseSearch:
-			ids, last, more, err := e.c.searchIDs(ctx, e.info.Name, t, tc.From, tc.Until, tc.LastID, &recordReader{})
+			ids, last, more, err := e.c.searchIDs(ctx, e.info.Name, t, tc.From, tc.Until, tc.LastID, rd)
 			if err != nil {
 				return err
 			}
