@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,6 +92,22 @@ func TestSearchIDsMixedLengths(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("read %v, want %v (queries from %v)", got, want, *asked)
 	}
+
+	// Naive (Airbyte's search pagination before PR 79666): the restart
+	// point is the page's largest id compared as a string, so a page
+	// holding 99 and 100 restarts from 99 and asks for 100 again (a loop,
+	// or duplicates). The fixture must hold such a page, or this test
+	// proves nothing.
+	misread := 0
+	for i := 0; i < len(want); i += 2 {
+		page := want[i:min(i+2, len(want))]
+		if slices.Max(page) != page[len(page)-1] {
+			misread++
+		}
+	}
+	if misread == 0 {
+		t.Error("X2 trap not armed: no page's largest id differs when compared as a string")
+	}
 }
 
 // X9: a cursor this release did not write is an error, never a silent
@@ -99,6 +116,13 @@ func TestSearchIDsMixedLengths(t *testing.T) {
 func TestCursorVersions(t *testing.T) {
 	if _, err := decodeCursor(provider.Cursor(`{"v":2,"types":{}}`)); err == nil {
 		t.Error("a version 2 cursor was accepted")
+	}
+	// Naive (the state migrations of Airbyte #60858): decoding the saved
+	// JSON without looking at its version takes a cursor of another
+	// format without a word, and resumes from whatever it makes of it.
+	var naive objCursor
+	if err := json.Unmarshal([]byte(`{"v":2,"types":{}}`), &naive); err != nil {
+		t.Errorf("X9 trap not armed: plain decoding refused the version 2 cursor by itself: %v", err)
 	}
 	// As the first release saved it, byte for byte.
 	saved := provider.Cursor(`{"v":1,"types":{"contacts":{"since":1751284800000,"archivedScan":1751284800000}}}`)
